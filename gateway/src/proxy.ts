@@ -1,0 +1,81 @@
+import { Agent } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type Logger, currentRequestId, problemBody } from '@chat/service-kit';
+import type { Request, RequestHandler } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+function writeProblem(res: ServerResponse | Socket, status: number, code: 'service_unavailable' | 'timeout', detail: string): void {
+  if (!('writeHead' in res)) {
+    res.destroy();
+    return;
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify(problemBody(status, code, detail)));
+}
+
+export interface ProxyOptions {
+  service: string;
+  target: string;
+  timeoutMs: number;
+  logger: Logger;
+  /** Strip this prefix before forwarding (`/api/v1`). */
+  stripPrefix?: string;
+}
+
+/**
+ * A keep-alive proxy to one service. The client IP is forwarded as the gateway saw it (never the
+ * client's own X-Forwarded-For); problem+json from the service passes through untouched; an
+ * unreachable service is 503 and a silent one 504, never a hang.
+ */
+export function createServiceProxy(opts: ProxyOptions): RequestHandler {
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const startedAt = new WeakMap<object, number>();
+  return createProxyMiddleware<Request, ServerResponse>({
+    target: opts.target,
+    agent,
+    proxyTimeout: opts.timeoutMs,
+    timeout: opts.timeoutMs,
+    pathRewrite: (path) => {
+      const prefix = opts.stripPrefix;
+      return prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path;
+    },
+    on: {
+      proxyReq: (proxyReq, req) => {
+        startedAt.set(req, Date.now());
+        proxyReq.setHeader('x-forwarded-for', (req as Request).ip ?? '');
+        const requestId = currentRequestId();
+        if (requestId) proxyReq.setHeader('x-request-id', requestId);
+      },
+      error: (err, req, res) => {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        const elapsed = Date.now() - (startedAt.get(req) ?? Date.now());
+        opts.logger.warn('proxy error', { service: opts.service, code, err: err.message });
+        // The proxy's own timeout surfaces as a reset; tell it apart by how long we waited.
+        if (!UNREACHABLE.has(code) && elapsed >= opts.timeoutMs - 50) writeProblem(res, 504, 'timeout', `${opts.service} service did not answer in time`);
+        else writeProblem(res, 503, 'service_unavailable', `${opts.service} service is unavailable`);
+      },
+    },
+  });
+}
+
+/** Proxies WebSocket upgrades on `path` to the realtime service. */
+export function createWebSocketProxy(target: string, path: string, logger: Logger) {
+  return createProxyMiddleware<IncomingMessage, ServerResponse>({
+    target,
+    ws: true,
+    pathFilter: path,
+    on: {
+      error: (err, _req, res) => {
+        logger.warn('websocket proxy error', { err: err.message });
+        writeProblem(res, 503, 'service_unavailable', 'realtime service is unavailable');
+      },
+    },
+  });
+}

@@ -1,0 +1,140 @@
+import { IdParams, PageQuery, Timestamp, Uuid, pageOf } from './common.js';
+import { defineEvent } from './events.js';
+import { defineRoute } from './routes.js';
+import { defineRpc } from './rpc.js';
+import { z } from './zod.js';
+
+export const MediaPurpose = z.enum(['attachment', 'avatar', 'story']);
+export type MediaPurpose = z.infer<typeof MediaPurpose>;
+export const MediaKind = z.enum(['image', 'video', 'audio', 'voice', 'document', 'other']);
+export type MediaKind = z.infer<typeof MediaKind>;
+export const MediaStatus = z.enum(['pending', 'ready']);
+export type MediaStatus = z.infer<typeof MediaStatus>;
+export const MediaVariant = z.enum(['original', 'thumb']);
+export type MediaVariant = z.infer<typeof MediaVariant>;
+
+/** A file's name as the client shows it; never used to build a path or an object key. */
+export const FileName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'file name must not contain control characters');
+/** A MIME type without parameters, e.g. `image/png`. */
+export const ContentType = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, 'content type must look like type/subtype');
+
+export const Media = z
+  .object({
+    id: Uuid,
+    ownerId: Uuid,
+    fileName: z.string(),
+    /** The sniffed type once ready (the client's claim while pending). */
+    contentType: z.string(),
+    size: z.number().int(),
+    kind: MediaKind,
+    purpose: MediaPurpose,
+    status: MediaStatus,
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    /** Short-lived signed URL of the bytes (ready media only). */
+    url: z.string().optional(),
+    thumbnailUrl: z.string().optional(),
+    urlExpiresAt: Timestamp.optional(),
+    createdAt: Timestamp,
+  })
+  .openapi('Media');
+export type Media = z.infer<typeof Media>;
+
+export const CreateUploadBody = z.strictObject({
+  fileName: FileName,
+  contentType: ContentType,
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  purpose: MediaPurpose.default('attachment'),
+});
+export type CreateUploadBody = z.infer<typeof CreateUploadBody>;
+
+export const UploadTicket = z
+  .object({
+    mediaId: Uuid,
+    uploadUrl: z.string(),
+    uploadMethod: z.literal('PUT'),
+    /** Headers the PUT must carry: the object is checked against them on completion. */
+    uploadHeaders: z.record(z.string(), z.string()),
+    expiresAt: Timestamp,
+  })
+  .openapi('UploadTicket');
+export type UploadTicket = z.infer<typeof UploadTicket>;
+
+export const DirectUploadQuery = z.strictObject({ purpose: MediaPurpose.optional() });
+
+export const ContentQuery = z.strictObject({
+  variant: MediaVariant.default('original'),
+  /** Unix time (seconds) after which the URL is refused. */
+  exp: z.string().regex(/^\d{1,12}$/),
+  /** base64url HMAC-SHA256 over id, variant and exp. */
+  sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+export type ContentQuery = z.infer<typeof ContentQuery>;
+
+const media = { service: 'media' } as const;
+
+export const mediaRoutes = {
+  createUpload: defineRoute({ ...media, method: 'post', path: '/media/uploads', summary: 'Start a presigned upload', access: 'user', rateLimit: 'upload', body: CreateUploadBody, status: 201, response: UploadTicket, errors: [413, 415] }),
+  completeUpload: defineRoute({ ...media, method: 'post', path: '/media/:id/complete', summary: 'Check the uploaded object and make the media ready', access: 'user', params: IdParams, status: 200, response: Media, errors: [404, 409, 413, 415, 422] }),
+  upload: defineRoute({ ...media, method: 'post', path: '/media', summary: 'Upload a file (multipart/form-data, field `file`)', access: 'user', rateLimit: 'upload', query: DirectUploadQuery, multipartFile: 'file', status: 201, response: Media, errors: [413, 415, 422] }),
+  list: defineRoute({ ...media, method: 'get', path: '/media', summary: "The caller's uploads, newest first", access: 'user', query: PageQuery, status: 200, response: pageOf(Media) }),
+  get: defineRoute({ ...media, method: 'get', path: '/media/:id', summary: 'Media metadata with short-lived URLs', access: 'user', params: IdParams, status: 200, response: Media, errors: [404] }),
+  content: defineRoute({ ...media, method: 'get', path: '/media/:id/content', summary: 'The bytes, through a signed URL (the signature is the credential)', access: 'public', params: IdParams, query: ContentQuery, status: 200, binaryResponse: true, errors: [404] }),
+  delete: defineRoute({ ...media, method: 'delete', path: '/media/:id', summary: 'Delete own media (kept for messages it is attached to)', access: 'user', params: IdParams, status: 204, errors: [404] }),
+};
+
+export const mediaEvents = {
+  ready: defineEvent(
+    'media.ready',
+    z.object({
+      mediaId: Uuid,
+      ownerId: Uuid,
+      purpose: MediaPurpose,
+      kind: MediaKind,
+      contentType: z.string(),
+      size: z.number().int(),
+      width: z.number().int().optional(),
+      height: z.number().int().optional(),
+    }),
+  ),
+  /** `objectRemoved` is false when the media stays for messages it is attached to. */
+  deleted: defineEvent('media.deleted', z.object({ mediaId: Uuid, ownerId: Uuid, objectRemoved: z.boolean() })),
+};
+
+/** What a message keeps about an attachment (URLs are minted per reader, on demand). */
+export const AttachmentSummary = z.object({
+  id: Uuid,
+  kind: MediaKind,
+  contentType: z.string(),
+  size: z.number().int(),
+  fileName: z.string(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+});
+export type AttachmentSummary = z.infer<typeof AttachmentSummary>;
+
+export const ClaimRequest = z.object({
+  appId: Uuid,
+  userId: Uuid,
+  chatId: Uuid,
+  messageId: Uuid,
+  mediaIds: z.array(Uuid).min(1).max(20),
+});
+export type ClaimRequest = z.infer<typeof ClaimRequest>;
+
+export const mediaRpcs = {
+  /**
+   * Attaches media to a message: every id must be the sender's own ready media, else `not_found`
+   * and nothing is attached. Idempotent per (media, message).
+   */
+  claim: defineRpc('rpc.media.claim', ClaimRequest, z.object({ media: z.array(AttachmentSummary) })),
+};

@@ -1,0 +1,19 @@
+import { ErrorCode } from './common.js';
+import { z } from './zod.js';
+
+export interface RpcDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  /** `rpc.<service>.<method>` */
+  subject: string;
+  request: Req;
+  response: Res;
+}
+
+export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcDef<Req, Res> {
+  return { subject, request, response };
+}
+
+/** What a handler that failed sends back instead of leaving the caller to time out. */
+export const RpcErrorReply = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: ErrorCode, status: z.number().int(), detail: z.string() }),
+});

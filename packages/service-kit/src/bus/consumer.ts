@@ -1,0 +1,88 @@
+import { EventEnvelope, type EventData, type EventDef, eventSubject } from '@chat/contracts';
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { requestIdFrom, withRequestContext } from '../context.js';
+import type { Bus } from './bus.js';
+
+export type EventHandler<E extends EventDef> = (event: EventEnvelope<EventData<E>>) => Promise<void>;
+
+export interface EventConsumerOptions<E extends EventDef> {
+  /** Durable name `<service>-<purpose>`: replicas share it, so each event is handled once per service. */
+  durable: string;
+  event: E;
+  handler: EventHandler<E>;
+  maxDeliver?: number;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+const ACK_WAIT_NS = 30e9;
+
+function retryDelayMs(deliveryCount: number): number {
+  return Math.min(30_000, 250 * 2 ** Math.min(deliveryCount, 7));
+}
+
+/**
+ * Consumes one event type with a durable pull consumer. Invalid payload → term (it will never
+ * parse); handler failure → nak with backoff; success → ack. Handlers must be idempotent.
+ */
+export async function consumeEvents<E extends EventDef>(bus: Bus, opts: EventConsumerOptions<E>): Promise<RunningConsumer> {
+  const subject = bus.prefix + eventSubject(opts.event);
+  await bus.jsm.consumers
+    .add(bus.streamName, {
+      durable_name: opts.durable,
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ACK_WAIT_NS,
+      max_deliver: opts.maxDeliver ?? 20,
+    })
+    .catch(async (err) => {
+      // Another replica created it first.
+      await bus.jsm.consumers.info(bus.streamName, opts.durable).catch(() => {
+        throw err;
+      });
+    });
+  const consumer = await bus.js.consumers.get(bus.streamName, opts.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+
+  const handle = async (msg: JsMsg) => {
+    const envelope = EventEnvelope.safeParse(safeJson(msg));
+    const data = envelope.success ? opts.event.data.safeParse(envelope.data.data) : undefined;
+    if (!envelope.success || !data?.success) {
+      bus.logger.error('invalid event terminated', { subject: msg.subject, seq: msg.seq });
+      msg.term();
+      return;
+    }
+    const requestId = requestIdFrom(msg.headers?.get('x-request-id'));
+    await withRequestContext({ requestId }, async () => {
+      try {
+        await opts.handler({ ...envelope.data, data: data.data as EventData<E> });
+        msg.ack();
+      } catch (err) {
+        bus.logger.warn('event handler failed, will retry', { subject: msg.subject, eventId: envelope.data.id, err: err instanceof Error ? err.message : String(err) });
+        msg.nak(retryDelayMs(msg.info.deliveryCount));
+      }
+    });
+  };
+
+  const loop = (async () => {
+    for await (const msg of messages) await handle(msg);
+  })();
+
+  return {
+    async stop() {
+      await messages.close();
+      await loop.catch(() => {});
+    },
+  };
+}
+
+function safeJson(msg: JsMsg): unknown {
+  try {
+    return msg.json();
+  } catch {
+    return undefined;
+  }
+}

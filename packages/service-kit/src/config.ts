@@ -1,0 +1,70 @@
+import { z } from '@chat/contracts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/** Keys every service reads. A service extends this with its own keys. */
+export const BaseConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/chat'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key; one deployment shares one prefix. */
+  REDIS_PREFIX: z.string().default('chat:'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** Prefix of every NATS subject and stream (lets test runs share one server). */
+  NATS_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/).default(''),
+  /** express `trust proxy`: which peers may set X-Forwarded-For. */
+  TRUST_PROXY: z.string().default('loopback'),
+  BODY_LIMIT: z.string().default('1mb'),
+  /** Validate responses against the contract (on outside production, where a drift should fail loudly). */
+  VALIDATE_RESPONSES: bool.optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+export type BaseConfig = z.infer<typeof BaseConfig>;
+
+export class ConfigError extends Error {}
+
+/** Checks applied only when NODE_ENV=production: a message when the value is not acceptable there. */
+export type ProductionRules = Record<string, (value: string | undefined) => string | undefined>;
+
+export const requiredInProduction = (value: string | undefined) => (value ? undefined : 'required in production');
+
+/**
+ * Parses `env` with `schema`. Throws a ConfigError naming every bad key at once; `runMain` turns
+ * that into a clear message and exit code 1.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, production: ProductionRules = {}): z.infer<S> {
+  // An empty value means unset, as in `KEY=` in an env file.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  const lines = result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  if (present.NODE_ENV === 'production') {
+    for (const [key, rule] of Object.entries(production)) {
+      const problem = rule(present[key]);
+      if (problem) lines.push(`  ${key}: ${problem}`);
+    }
+  }
+  if (lines.length > 0 || !result.success) throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  return result.data;
+}
+
+/**
+ * Fills secrets with development stand-ins outside production, so a fresh clone runs without set-up.
+ * In production nothing is filled: the schema then reports each missing secret.
+ */
+export function withDevSecrets(
+  env: Record<string, string | undefined>,
+  devValues: Record<string, string>,
+): Record<string, string | undefined> {
+  if (env.NODE_ENV === 'production') return env;
+  const filled = { ...env };
+  for (const [key, value] of Object.entries(devValues)) if (!filled[key]) filled[key] = value;
+  return filled;
+}
+
+export { bool as boolFromEnv };

@@ -1,0 +1,67 @@
+import type { ErrorCode } from '@chat/contracts';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An error whose `detail` is safe to show to the caller. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; retryAfterS?: number } = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(errors: FieldError[], detail = 'request is not valid') {
+    super(400, 'validation_failed', detail, { errors });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = 'authentication required', code: ErrorCode = 'unauthorized') {
+    super(401, code, detail);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail = 'not allowed', code: ErrorCode = 'forbidden') {
+    super(403, code, detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail = 'not found') {
+    super(404, 'not_found', detail);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail = 'conflict') {
+    super(409, 'conflict', detail);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterS: number, detail = 'too many requests', code: ErrorCode = 'rate_limited') {
+    super(429, code, detail, { retryAfterS: Math.max(1, Math.ceil(retryAfterS)) });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(detail = 'a dependency is unavailable') {
+    super(503, 'service_unavailable', detail);
+  }
+}
+
+export class TimeoutError extends AppError {
+  constructor(detail = 'a dependency did not answer in time') {
+    super(504, 'timeout', detail);
+  }
+}

@@ -1,0 +1,50 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { withRequestContext, requestIdFrom } from '../context.js';
+import type { Logger } from '../logger.js';
+import { createHttpMetrics } from './metrics.js';
+import { type ReadinessCheck, mountOpsRoutes } from './ops.js';
+import { errorHandler, notFoundHandler } from './problem.js';
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  bodyLimit: string;
+  trustProxy: string;
+  readiness: Record<string, ReadinessCheck>;
+  /** Parse JSON bodies (the gateway streams them through instead). */
+  parseJson?: boolean;
+  /** Replaces the default `/health` body (the gateway reports every service there). */
+  health?: () => Promise<{ status: number; body: unknown }>;
+  /** Adds the service's own routes, between the common middleware and the 404/error handlers. */
+  routes: (app: Express) => void;
+}
+
+const requestId: RequestHandler = (req, res, next) => {
+  const id = requestIdFrom(req.headers['x-request-id']);
+  res.setHeader('x-request-id', id);
+  withRequestContext({ requestId: id }, next);
+};
+
+function parseTrustProxy(value: string): boolean | string | number {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export function createHttpApp(opts: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', parseTrustProxy(opts.trustProxy));
+  const metrics = createHttpMetrics(opts.service);
+  app.use(requestId);
+  app.use(metrics.middleware);
+  app.use(helmet());
+  if (opts.parseJson !== false) app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  mountOpsRoutes(app, { service: opts.service, registry: metrics.registry, checks: opts.readiness, health: opts.health });
+  opts.routes(app);
+  app.use(notFoundHandler);
+  app.use(errorHandler(opts.logger));
+  return app;
+}

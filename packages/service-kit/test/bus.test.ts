@@ -1,0 +1,113 @@
+import { authEvents, z } from '@chat/contracts';
+import { AppError, ConflictError, type Platform, callRpc, consumeEvents, newId, recordEvent, serveRpc } from '@chat/service-kit';
+import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestPlatform } from './helpers.js';
+
+const echo = { subject: 'rpc.kittest.echo', request: z.object({ text: z.string() }), response: z.object({ text: z.string() }) };
+const APP = '00000000-0000-7000-8000-000000000001';
+
+describe('rpc and event consumers', () => {
+  let isolation: Isolation;
+  let p: Platform;
+  beforeAll(async () => {
+    isolation = createIsolation();
+    p = await openTestPlatform(isolation);
+  });
+  afterAll(async () => {
+    await p?.close();
+    await isolation.cleanup();
+  });
+
+  it('when an rpc handler answers, then the caller gets the typed reply', async () => {
+    const sub = serveRpc(p.bus, echo, async ({ text }) => ({ text: text.toUpperCase() }));
+    try {
+      expect(await callRpc(p.bus, echo, { text: 'hi' })).toEqual({ text: 'HI' });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when an rpc handler throws an AppError, then the caller gets the same error at once, not a timeout', async () => {
+    const sub = serveRpc(p.bus, echo, async () => {
+      throw new ConflictError('taken');
+    });
+    try {
+      const started = Date.now();
+      const err = await callRpc(p.bus, echo, { text: 'x' }, 5000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect(err).toMatchObject({ status: 409, code: 'conflict', detail: 'taken' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when an rpc handler crashes, then the caller gets a 500 without internals', async () => {
+    const sub = serveRpc(p.bus, echo, async () => {
+      throw new Error('secret internal detail');
+    });
+    try {
+      const err = await callRpc(p.bus, echo, { text: 'x' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 500, code: 'internal', detail: 'internal error' });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when an rpc request breaks the contract, then the handler is not called and the caller gets 400', async () => {
+    let called = false;
+    const sub = serveRpc(p.bus, echo, async (r) => {
+      called = true;
+      return r;
+    });
+    try {
+      const err = await callRpc(p.bus, echo, { text: 42 } as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(called).toBe(false);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when nobody serves an rpc, then the caller gets 503', async () => {
+    await expect(callRpc(p.bus, { ...echo, subject: 'rpc.kittest.nobody' }, { text: 'x' })).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
+  });
+
+  it('when the handler is too slow, then the caller gets 504', async () => {
+    const sub = serveRpc(p.bus, echo, () => new Promise(() => {}));
+    try {
+      await expect(callRpc(p.bus, echo, { text: 'x' }, 200)).rejects.toMatchObject({ status: 504, code: 'timeout' });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when events arrive, then valid ones are handled and acked, invalid ones terminated, failed ones retried', async () => {
+    const seen: string[] = [];
+    let failuresLeft = 1;
+    const consumer = await consumeEvents(p.bus, {
+      durable: 'kittest-audit',
+      event: authEvents.sessionRevoked,
+      handler: async (e) => {
+        if (e.data.reason === 'flaky' && failuresLeft-- > 0) throw new Error('transient');
+        seen.push(e.data.reason);
+      },
+    });
+    try {
+      // Not a valid envelope: terminated, never handed to the handler.
+      await p.bus.js.publish(`${p.bus.prefix}evt.auth.session.revoked`, JSON.stringify({ nonsense: true }), { msgID: newId() });
+      await p.tx((t) => recordEvent(t, authEvents.sessionRevoked, APP, { userId: newId(), sessionId: newId(), reason: 'flaky' }));
+      await p.tx((t) => recordEvent(t, authEvents.sessionRevoked, APP, { userId: newId(), sessionId: newId(), reason: 'plain' }));
+      await waitFor(() => (seen.length === 2 ? true : undefined), 10_000, 'both events handled');
+      expect(seen.sort()).toEqual(['flaky', 'plain']);
+      const info = await waitFor(async () => {
+        const i = await p.bus.jsm.consumers.info(p.bus.streamName, 'kittest-audit');
+        return i.num_ack_pending === 0 && i.num_pending === 0 ? i : undefined;
+      });
+      expect(info.delivered.stream_seq).toBeGreaterThanOrEqual(3);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

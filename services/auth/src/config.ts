@@ -1,0 +1,38 @@
+import { z } from '@chat/contracts';
+import { BaseConfig, parseConfig, requiredInProduction, withDevSecrets } from '@chat/service-kit';
+
+/** A development-only stand-in; production must set TOTP_ENCRYPTION_KEY. */
+const DEV_TOTP_KEY = Buffer.alloc(32, 'development-only-totp-key').toString('base64');
+
+export const AuthConfig = BaseConfig.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
+  /** PEM of the P-256 signing key. Without it, outside production, a key is generated into AUTH_KEYS_DIR. */
+  AUTH_PRIVATE_KEY: z.string().optional(),
+  AUTH_KEYS_DIR: z.string().default('.data/keys'),
+  /** 32 bytes, base64: encrypts TOTP secrets at rest. */
+  TOTP_ENCRYPTION_KEY: z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /** Platform admin key for /admin routes; unset → they answer 404. */
+  PLATFORM_ADMIN_KEY: z.string().min(16).optional(),
+  MAIL_SMTP_URL: z.url().optional(),
+  MAILBOX_DIR: z.string().default('.data/mailbox'),
+  MAIL_FROM: z.string().default('Chat <no-reply@localhost>'),
+  PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
+  EMAIL_TOKEN_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
+  RESET_TOKEN_TTL_S: z.coerce.number().int().min(60).default(3600),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_FAILURE_WINDOW_S: z.coerce.number().int().min(1).default(900),
+  LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(100),
+  TOTP_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+});
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
+export function loadAuthConfig(env: Record<string, string | undefined>): AuthConfig {
+  return parseConfig(AuthConfig, withDevSecrets(env, { TOTP_ENCRYPTION_KEY: DEV_TOTP_KEY }), {
+    AUTH_PRIVATE_KEY: requiredInProduction,
+    MAIL_SMTP_URL: requiredInProduction,
+    BCRYPT_COST: (v) => (v !== undefined && Number(v) < 12 ? 'must be at least 12 in production' : undefined),
+  });
+}

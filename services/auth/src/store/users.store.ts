@@ -1,0 +1,139 @@
+import { type Executor, isUniqueViolation } from '@chat/service-kit';
+
+export interface UserRow {
+  id: string;
+  appId: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  externalId: string | null;
+  passwordHash: string | null;
+  emailVerified: boolean;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpEnabled: boolean;
+  totpLastStep: number;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+const COLUMNS = `id, app_id AS "appId", username, display_name AS "displayName", email, phone,
+  external_id AS "externalId", password_hash AS "passwordHash", email_verified AS "emailVerified",
+  totp_secret AS "totpSecret", totp_pending_secret AS "totpPendingSecret", totp_enabled AS "totpEnabled",
+  totp_last_step::float8 AS "totpLastStep", created_at AS "createdAt", deleted_at AS "deletedAt"`;
+
+export class UniqueFieldTakenError extends Error {
+  constructor(readonly field: 'username' | 'email' | 'phone' | 'externalId') {
+    super(`${field} taken`);
+  }
+}
+
+const UNIQUE_FIELDS: Record<string, UniqueFieldTakenError['field']> = {
+  users_app_username: 'username',
+  users_app_email: 'email',
+  users_app_phone: 'phone',
+  users_app_external_id: 'externalId',
+};
+
+export interface NewUser {
+  id: string;
+  appId: string;
+  username: string;
+  displayName: string;
+  email?: string | null;
+  phone?: string | null;
+  externalId?: string | null;
+  passwordHash?: string | null;
+}
+
+/** Inserts a user; a taken username/email/phone/externalId becomes UniqueFieldTakenError. */
+export async function insertUser(t: Executor, u: NewUser): Promise<UserRow> {
+  try {
+    return await t.one<UserRow>(
+      `INSERT INTO users (id, app_id, username, display_name, email, phone, external_id, password_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [u.id, u.appId, u.username, u.displayName, u.email ?? null, u.phone ?? null, u.externalId ?? null, u.passwordHash ?? null],
+    );
+  } catch (err) {
+    const field = isUniqueViolation(err) ? UNIQUE_FIELDS[(err as { constraint: string }).constraint] : undefined;
+    if (field) throw new UniqueFieldTakenError(field);
+    throw err;
+  }
+}
+
+export function findUserById(t: Executor, appId: string, id: string): Promise<UserRow | null> {
+  return t.oneOrNone<UserRow>(`SELECT ${COLUMNS} FROM users WHERE app_id = $1 AND id = $2`, [appId, id]);
+}
+
+/** Row-locks the user for a read-modify-write (TOTP step, password change). */
+export function lockUser(t: Executor, appId: string, id: string): Promise<UserRow | null> {
+  return t.oneOrNone<UserRow>(`SELECT ${COLUMNS} FROM users WHERE app_id = $1 AND id = $2 FOR UPDATE`, [appId, id]);
+}
+
+/**
+ * Looks a normalized login identifier (see `normalizeIdentifier`) up as username, email or phone,
+ * within one app. The identifier is not lower-cased again here: PostgreSQL's lower() folds some
+ * non-ASCII letters (İ → i) that JavaScript keeps apart, which would let a respelling reach the
+ * account under a failed-login counter of its own.
+ */
+export function findUserByIdentifier(t: Executor, appId: string, normalizedIdentifier: string): Promise<UserRow | null> {
+  return t.oneOrNone<UserRow>(
+    `SELECT ${COLUMNS} FROM users
+     WHERE app_id = $1 AND (lower(username) = $2 OR lower(email) = $2 OR phone = $2)
+     LIMIT 1`,
+    [appId, normalizedIdentifier],
+  );
+}
+
+export function findUserByEmail(t: Executor, appId: string, email: string): Promise<UserRow | null> {
+  return t.oneOrNone<UserRow>(`SELECT ${COLUMNS} FROM users WHERE app_id = $1 AND lower(email) = lower($2)`, [appId, email]);
+}
+
+export function findUserByExternalId(t: Executor, appId: string, externalId: string): Promise<UserRow | null> {
+  return t.oneOrNone<UserRow>(`SELECT ${COLUMNS} FROM users WHERE app_id = $1 AND external_id = $2`, [appId, externalId]);
+}
+
+export async function updatePasswordHash(t: Executor, id: string, passwordHash: string): Promise<void> {
+  await t.none('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+}
+
+export async function updateDisplayName(t: Executor, id: string, displayName: string): Promise<UserRow> {
+  return t.one<UserRow>(`UPDATE users SET display_name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, displayName]);
+}
+
+/** Marks verified only when the address is still the one the token was sent to. */
+export async function markEmailVerified(t: Executor, id: string, email: string): Promise<boolean> {
+  const r = await t.result('UPDATE users SET email_verified = true WHERE id = $1 AND lower(email) = lower($2)', [id, email]);
+  return r.rowCount === 1;
+}
+
+export async function updateTotp(
+  t: Executor,
+  id: string,
+  fields: { secret?: string | null; pendingSecret?: string | null; enabled?: boolean; lastStep?: number },
+): Promise<void> {
+  await t.none(
+    `UPDATE users SET
+       totp_secret = CASE WHEN $2 THEN $3 ELSE totp_secret END,
+       totp_pending_secret = CASE WHEN $4 THEN $5 ELSE totp_pending_secret END,
+       totp_enabled = COALESCE($6, totp_enabled),
+       totp_last_step = COALESCE($7, totp_last_step)
+     WHERE id = $1`,
+    [id, 'secret' in fields, fields.secret ?? null, 'pendingSecret' in fields, fields.pendingSecret ?? null, fields.enabled ?? null, fields.lastStep ?? null],
+  );
+}
+
+/**
+ * Removes every credential of a deleted account and marks it deleted; the row stays so the id
+ * resolves and the username stays taken. Returns false when it was deleted already.
+ */
+export async function eraseCredentials(t: Executor, id: string, displayName: string): Promise<boolean> {
+  const r = await t.result(
+    `UPDATE users SET display_name = $2, email = NULL, phone = NULL, external_id = NULL, password_hash = NULL,
+       email_verified = false, totp_secret = NULL, totp_pending_secret = NULL, totp_enabled = false, deleted_at = now()
+     WHERE id = $1 AND deleted_at IS NULL`,
+    [id, displayName],
+  );
+  return r.rowCount === 1;
+}
