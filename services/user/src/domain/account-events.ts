@@ -1,0 +1,19 @@
+import type { EventData, authEvents } from '@chat/contracts';
+import type { UserDeps } from '../deps.js';
+import { insertProfileIfMissing, markEmailVerified } from '../store/profiles.store.js';
+import { ensureProfile, profileOfAccount } from './profiles.js';
+
+/** Creates the profile of a new account (idempotent: a profile that exists is left alone). */
+export async function doCreateProfile(deps: UserDeps, appId: string, data: EventData<typeof authEvents.userCreated>, occurredAt: string): Promise<void> {
+  const profile = profileOfAccount({ ...data, id: data.userId, appId, emailVerified: false, deleted: false, createdAt: new Date(occurredAt) });
+  await deps.platform.tx((t) => insertProfileIfMissing(t, profile));
+}
+
+/**
+ * Records that the account's email is verified, which makes it discoverable by that address. A
+ * profile not created yet is fetched from auth, which already reports the address verified.
+ */
+export async function doVerifyEmail(deps: UserDeps, appId: string, userId: string, email: string): Promise<void> {
+  if (await markEmailVerified(deps.platform.db, appId, userId, email)) return;
+  await ensureProfile(deps, appId, userId);
+}

@@ -1,0 +1,98 @@
+import type { Stack } from '@chat/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, closeDatabases, expectInvalid, expectProblem, newAppUser, newUser, verifyEmail } from './helpers.js';
+import { startUserStack } from './stack.js';
+
+const SYNCS_PER_HOUR = 40;
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startUserStack({ RATE_LIMIT_CONTACT_SYNC_PER_HOUR: String(SYNCS_PER_HOUR) });
+});
+afterAll(async () => {
+  await closeDatabases();
+  await stack?.stop();
+});
+
+const sync = (who: { id: string; accessToken: string }, body: unknown) => as(stack, who).post('/users/me/contacts/sync', body);
+const matchedIds = (res: { body: { data: { userId: string }[] } }) => res.body.data.map((m) => m.userId).sort();
+
+describe('POST /users/me/contacts/sync', () => {
+  it('when phones of users who allow discovery are sent, then exactly those users come back, naming the matching phone', async () => {
+    const [me, found, alsoFound] = await Promise.all([newUser(stack), newUser(stack, { displayName: 'Found' }), newUser(stack)]);
+    const res = await sync(me, { phones: [found.phone, alsoFound.phone, '+15550001111'] });
+    expect(res.status).toBe(200);
+    expect(matchedIds(res)).toEqual([found.id, alsoFound.id].sort());
+    expect(res.body.data.find((m: { userId: string }) => m.userId === found.id)).toEqual({
+      userId: found.id,
+      phone: found.phone,
+      profile: expect.objectContaining({ id: found.id, displayName: 'Found', username: found.username }),
+    });
+    expect(res.body.page).toEqual({ nextCursor: null, hasMore: false });
+  });
+
+  it('when a user turned phone discovery off, then their phone finds nobody', async () => {
+    const [me, shy] = await Promise.all([newUser(stack), newUser(stack)]);
+    expect((await sync(me, { phones: [shy.phone] })).body.data).toHaveLength(1);
+    await as(stack, shy).patch('/users/me/settings', { privacy: { discoverableByPhone: false } });
+    expect((await sync(me, { phones: [shy.phone] })).body.data).toEqual([]);
+  });
+
+  it('when an email is synced, then it finds its user only once the address is verified and while email discovery is on', async () => {
+    const [me, target] = await Promise.all([newUser(stack), newUser(stack)]);
+    expect((await sync(me, { emails: [target.email] })).body.data).toEqual([]);
+
+    await verifyEmail(stack, target);
+    const found = await sync(me, { emails: [target.email.toUpperCase()] });
+    expect(found.body.data).toEqual([expect.objectContaining({ userId: target.id, email: target.email })]);
+    expect(found.body.data[0].phone).toBeUndefined();
+
+    await as(stack, target).patch('/users/me/settings', { privacy: { discoverableByEmail: false } });
+    expect((await sync(me, { emails: [target.email] })).body.data).toEqual([]);
+  });
+
+  it('when the caller’s own phone is synced, then the caller is not in the answer', async () => {
+    const me = await newUser(stack);
+    expect((await sync(me, { phones: [me.phone] })).body.data).toEqual([]);
+  });
+
+  it('when a user of another app holds the number, then it is not found (and the other way round)', async () => {
+    const [me, other] = await Promise.all([newUser(stack), newAppUser(stack)]);
+    expect((await sync(other, { phones: [me.phone], emails: [me.email] })).body.data).toEqual([]);
+  });
+
+  it('when a user blocked the caller, then the caller cannot find them by phone', async () => {
+    const [me, blocker] = await Promise.all([newUser(stack), newUser(stack)]);
+    expect((await sync(me, { phones: [blocker.phone] })).body.data).toHaveLength(1);
+    expect((await as(stack, blocker).post('/users/me/blocked', { userId: me.id })).status).toBe(201);
+    expect((await sync(me, { phones: [blocker.phone] })).body.data).toEqual([]);
+  });
+
+  it('when a batch holds more than 500 phones and emails, or a malformed one, or unknown fields, then 400', async () => {
+    const me = await newUser(stack);
+    const phones = Array.from({ length: 300 }, (_, i) => `+1444${String(i).padStart(7, '0')}`);
+    const emails = Array.from({ length: 201 }, (_, i) => `nobody${i}@example.test`);
+    expectProblem(await sync(me, { phones, emails }), 400, 'validation_failed');
+    expectInvalid(await sync(me, { phones: [...phones, ...phones] }), 'phones');
+    expectInvalid(await sync(me, { phones: ['555-1234'] }), 'phones.0');
+    expectInvalid(await sync(me, { emails: ['not an email'] }), 'emails.0');
+    expectInvalid(await sync(me, { usernames: ['alice'] }), 'usernames');
+    expect((await sync(me, { phones, emails: emails.slice(0, 200) })).status).toBe(200);
+  });
+});
+
+describe('contact sync flood', () => {
+  it('when one user syncs past the hourly budget, then 429 rate_limited with Retry-After, and another user is not affected', async () => {
+    const [scraper, bystander] = await Promise.all([newUser(stack), newUser(stack)]);
+    const batch = { phones: Array.from({ length: 500 }, (_, i) => `+1333${String(i).padStart(7, '0')}`) };
+    for (let i = 0; i < SYNCS_PER_HOUR; i++) expect((await sync(scraper, batch)).status).toBe(200);
+
+    const limited = await sync(scraper, batch);
+    expectProblem(limited, 429, 'rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('ratelimit')).toMatch(/"gw-contactSync"; r=0/);
+    expect((await sync(bystander, batch)).status).toBe(200);
+    // Other routes keep working for the limited user.
+    expect((await as(stack, scraper).get('/users/me')).status).toBe(200);
+  });
+});

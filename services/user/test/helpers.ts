@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Caller,
+  type Stack,
+  type TestUser,
+  as,
+  closeStackDatabases,
+  expectInvalid,
+  expectProblem,
+  recordEvents,
+  registerUser,
+  stackDatabase,
+  uniqueUsername,
+  waitFor,
+  waitForMail,
+} from '@chat/testkit';
+import { expect } from 'vitest';
+import { ADMIN_KEY } from './stack.js';
+
+export const DEFAULT_APP_ID = '00000000-0000-7000-8000-000000000001';
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A registered first-party user with a unique phone number, returned once the user service holds
+ * its profile (profiles are projected from auth's `user.created` event, so they trail registration).
+ */
+export async function newUser(stack: Stack, overrides: Record<string, unknown> = {}): Promise<TestUser & { phone: string }> {
+  const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const user = await registerUser(stack.api, { phone, ...overrides });
+  await waitFor(async () => ((await profileRow(stack, user.id)) ? true : undefined), 5000, 'profile projected');
+  return { ...user, phone: String(overrides.phone ?? phone) };
+}
+
+/** An avatar id to store on a profile. */
+export function anAvatarId(): string {
+  return randomUUID();
+}
+
+/** A new app (tenant) and a user of it, minted by the app's backend. */
+export async function newAppUser(stack: Stack): Promise<Caller & { appId: string }> {
+  const app = await stack.api.post('/api/v1/admin/apps', { name: 'Other app' }, { headers: { 'x-admin-key': ADMIN_KEY } });
+  expect(app.status).toBe(201);
+  const headers = { 'x-api-key': app.body.apiKey, 'x-api-secret': app.body.apiSecret };
+  const res = await stack.api.post('/api/v1/server/token', { externalId: uniqueUsername('ext') }, { headers });
+  expect(res.status).toBe(200);
+  return { id: res.body.user.id, appId: app.body.app.id, accessToken: res.body.tokens.accessToken };
+}
+
+/** Confirms the user's email through the mailed token and waits until the user service knows. */
+export async function verifyEmail(stack: Stack, user: TestUser): Promise<void> {
+  const { token } = await waitForMail(stack.env.MAILBOX_DIR!, user.email, /Confirm/);
+  expect((await stack.api.post('/api/v1/auth/verify-email', { token })).status).toBe(204);
+  await waitFor(async () => ((await profileRow(stack, user.id))?.email_verified ? true : undefined), 5000, 'email verified in the user service');
+}
+
+/** The test's own database, to check stored state. */
+export const database = stackDatabase;
+export const closeDatabases = closeStackDatabases;
+
+export function profileRow(stack: Stack, userId: string): Promise<Record<string, any> | null> {
+  return database(stack).oneOrNone('SELECT * FROM "user".profiles WHERE id = $1', [userId]);
+}
+
+/** A NATS connection for calling rpc and watching events of this test's deployment. */
+export const natsFor = recordEvents;
+
+export { expectProblem, expectInvalid, as };
+export type { Caller };
