@@ -5,6 +5,8 @@ export * from './auth.js';
 export * from './media.js';
 export * from './user.js';
 export * from './chat.js';
+export * from './message.js';
+export * from './live.js';
 export * from './events.js';
 export * from './rpc.js';
 export * from './all-routes.js';

@@ -13,6 +13,7 @@ export * from './bus/bus.js';
 export * from './bus/rpc.js';
 export * from './bus/consumer.js';
 export * from './bus/outbox.js';
+export * from './bus/live.js';
 export * from './http/app.js';
 export * from './http/routes.js';
 export * from './http/validate.js';

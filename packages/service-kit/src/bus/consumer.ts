@@ -27,12 +27,54 @@ function retryDelayMs(deliveryCount: number): number {
  * Consumes one event type with a durable pull consumer. Invalid payload → term (it will never
  * parse); handler failure → nak with backoff; success → ack. Handlers must be idempotent.
  */
-export async function consumeEvents<E extends EventDef>(bus: Bus, opts: EventConsumerOptions<E>): Promise<RunningConsumer> {
-  const subject = bus.prefix + eventSubject(opts.event);
+export function consumeEvents<E extends EventDef>(bus: Bus, opts: EventConsumerOptions<E>): Promise<RunningConsumer> {
+  return consumeSubject(bus, {
+    durable: opts.durable,
+    filter: eventSubject(opts.event),
+    maxDeliver: opts.maxDeliver,
+    route: () => ({ event: opts.event, handler: opts.handler as EventHandler<EventDef> }),
+  });
+}
+
+/** A handler for one event type of a family. */
+export interface FamilyHandler {
+  event: EventDef;
+  handler: EventHandler<EventDef>;
+}
+
+export function on<E extends EventDef>(event: E, handler: EventHandler<E>): FamilyHandler {
+  return { event, handler: handler as EventHandler<EventDef> };
+}
+
+export interface EventFamilyOptions {
+  durable: string;
+  /** Subject filter below `evt.`, e.g. `chat.>`. */
+  filter: string;
+  handlers: FamilyHandler[];
+  maxDeliver?: number;
+}
+
+/**
+ * Consumes several event types through one durable consumer, so they are handled one at a time
+ * in stream order (a member's `left` never before their `added`). Types without a handler are acked.
+ */
+export function consumeEventFamily(bus: Bus, opts: EventFamilyOptions): Promise<RunningConsumer> {
+  const byType = new Map(opts.handlers.map((h) => [h.event.type, h]));
+  return consumeSubject(bus, { durable: opts.durable, filter: `evt.${opts.filter}`, maxDeliver: opts.maxDeliver, route: (type) => byType.get(type) });
+}
+
+interface SubjectConsumerOptions {
+  durable: string;
+  filter: string;
+  maxDeliver?: number;
+  route: (type: string) => FamilyHandler | undefined;
+}
+
+async function consumeSubject(bus: Bus, opts: SubjectConsumerOptions): Promise<RunningConsumer> {
   await bus.jsm.consumers
     .add(bus.streamName, {
       durable_name: opts.durable,
-      filter_subject: subject,
+      filter_subject: bus.prefix + opts.filter,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: ACK_WAIT_NS,
@@ -49,8 +91,13 @@ export async function consumeEvents<E extends EventDef>(bus: Bus, opts: EventCon
 
   const handle = async (msg: JsMsg) => {
     const envelope = EventEnvelope.safeParse(safeJson(msg));
-    const data = envelope.success ? opts.event.data.safeParse(envelope.data.data) : undefined;
-    if (!envelope.success || !data?.success) {
+    const target = envelope.success ? opts.route(envelope.data.type) : undefined;
+    if (envelope.success && !target) {
+      msg.ack();
+      return;
+    }
+    const data = envelope.success ? target?.event.data.safeParse(envelope.data.data) : undefined;
+    if (!envelope.success || !target || !data?.success) {
       bus.logger.error('invalid event terminated', { subject: msg.subject, seq: msg.seq });
       msg.term();
       return;
@@ -58,7 +105,7 @@ export async function consumeEvents<E extends EventDef>(bus: Bus, opts: EventCon
     const requestId = requestIdFrom(msg.headers?.get('x-request-id'));
     await withRequestContext({ requestId }, async () => {
       try {
-        await opts.handler({ ...envelope.data, data: data.data as EventData<E> });
+        await target.handler({ ...envelope.data, data: data.data });
         msg.ack();
       } catch (err) {
         bus.logger.warn('event handler failed, will retry', { subject: msg.subject, eventId: envelope.data.id, err: err instanceof Error ? err.message : String(err) });
