@@ -244,7 +244,8 @@ export const chatEvents = {
   /** The initial members (owner included) come with it; no `member.added` is published for them. */
   chatCreated: defineEvent('chat.chat.created', z.object({ chat: ChatInfo, members: z.array(z.object({ userId: Uuid, role: ChatRole })) })),
   chatUpdated: defineEvent('chat.chat.updated', z.object({ chat: ChatInfo, changed: z.array(z.string()), by: Uuid })),
-  chatDeleted: defineEvent('chat.chat.deleted', z.object({ chatId: Uuid, by: Uuid })),
+  /** `memberIds`: who belonged to it when it was deleted. */
+  chatDeleted: defineEvent('chat.chat.deleted', z.object({ chatId: Uuid, by: Uuid, memberIds: z.array(Uuid) })),
   chatFrozen: defineEvent('chat.chat.frozen', z.object({ chatId: Uuid, by: Uuid })),
   chatUnfrozen: defineEvent('chat.chat.unfrozen', z.object({ chatId: Uuid, by: Uuid })),
   chatTruncated: defineEvent('chat.chat.truncated', z.object({ chatId: Uuid, truncatedAt: Timestamp, by: Uuid })),

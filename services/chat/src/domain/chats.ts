@@ -52,10 +52,10 @@ export async function updateChat(deps: ChatDeps, caller: AccessClaims, chatId: s
 export async function deleteChat(deps: ChatDeps, caller: AccessClaims, chatId: string): Promise<void> {
   await deps.platform.tx(async (t) => {
     const { chat } = await lockChatFor(t, caller, chatId, 'delete_chat');
-    await deleteAllMembers(t, chat.id);
+    const memberIds = await deleteAllMembers(t, chat.id);
     await deleteAllBans(t, chat.id);
     await deleteInvitesOfChat(t, chat.id);
     await markChatDeleted(t, chat.id);
-    await recordEvent(t, chatEvents.chatDeleted, caller.app, { chatId: chat.id, by: caller.sub });
+    await recordEvent(t, chatEvents.chatDeleted, caller.app, { chatId: chat.id, by: caller.sub, memberIds });
   });
 }

@@ -60,8 +60,10 @@ export function listMembers(t: Executor, chatId: string, after: string | null, l
   );
 }
 
-export async function deleteAllMembers(t: Executor, chatId: string): Promise<void> {
-  await t.none('DELETE FROM members WHERE chat_id = $1', [chatId]);
+/** Removes every member; returns their ids. */
+export async function deleteAllMembers(t: Executor, chatId: string): Promise<string[]> {
+  const rows = await t.any<{ user_id: string }>('DELETE FROM members WHERE chat_id = $1 RETURNING user_id', [chatId]);
+  return rows.map((r) => r.user_id);
 }
 
 export interface SettingsChanges {
