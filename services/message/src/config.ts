@@ -1,0 +1,23 @@
+import { z } from '@chat/contracts';
+import { BaseConfig, parseConfig } from '@chat/service-kit';
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const MessageConfig = BaseConfig.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8084),
+  /** How long a call to another service (rpc.chat.*, rpc.media.*, rpc.user.*) may take before the request fails with 504. */
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** How long a sender may edit a message. */
+  EDIT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 365).default(48),
+  /** How long an answer of rpc.chat.authorize is reused; membership events drop it sooner. */
+  AUTHORIZE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** Whether silent messages count as unread. */
+  UNREAD_COUNTS_SILENT: flag.default(true),
+  /** Most sends one chat's group commit writes in one transaction. */
+  SEND_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export type MessageConfig = z.infer<typeof MessageConfig>;
+
+export function loadMessageConfig(env: Record<string, string | undefined>): MessageConfig {
+  return parseConfig(MessageConfig, env);
+}

@@ -1,0 +1,95 @@
+import { type ChatAction, type ChatAuthorization, EventEnvelope, chatRpcs } from '@chat/contracts';
+import { AppError, ForbiddenError, NotFoundError, type Platform, callRpc } from '@chat/service-kit';
+import type { Subscription } from '@nats-io/transport-node';
+
+interface Entry {
+  at: number;
+  /** The chat's generation when asked: an answer asked before a change is never reused after it. */
+  generation: number;
+  answer: Promise<ChatAuthorization>;
+}
+
+/**
+ * Answers of `rpc.chat.authorize`, reused for a short time. Every replica listens to the chat
+ * service's events (a plain subscription, no durable) and forgets a chat's answers the moment
+ * its membership, roles, bans or state change, so a removed member is refused at once.
+ */
+export class ChatAccess {
+  private readonly cache = new Map<string, Entry>();
+  private readonly generations = new Map<string, number>();
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly ttlMs: number,
+    private readonly rpcTimeoutMs: number,
+  ) {}
+
+  start(): void {
+    const { bus } = this.platform;
+    this.subscription = bus.nc.subscribe(`${bus.prefix}evt.chat.>`, {
+      callback: (_err, msg) => {
+        const envelope = EventEnvelope.safeParse(safeJson(() => msg.json()));
+        if (!envelope.success) return;
+        const data = envelope.data.data as { chatId?: unknown; chat?: { id?: unknown } };
+        const chatId = typeof data.chatId === 'string' ? data.chatId : data.chat?.id;
+        if (typeof chatId === 'string') this.forgetChat(chatId);
+      },
+    });
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  forgetChat(chatId: string): void {
+    this.generations.set(chatId, (this.generations.get(chatId) ?? 0) + 1);
+    if (this.generations.size > 100_000) {
+      this.generations.clear();
+      this.cache.clear();
+    }
+  }
+
+  authorize(appId: string, chatId: string, userId: string, action: ChatAction): Promise<ChatAuthorization> {
+    const key = `${chatId}:${userId}:${action}:${appId}`;
+    const now = Date.now();
+    const generation = this.generations.get(chatId) ?? 0;
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < this.ttlMs && hit.generation === generation) return hit.answer;
+    const answer = callRpc(this.platform.bus, chatRpcs.authorize, { appId, chatId, userId, action }, this.rpcTimeoutMs);
+    if (this.ttlMs > 0) {
+      this.cache.set(key, { at: now, generation, answer });
+      answer.catch(() => this.cache.delete(key));
+      if (this.cache.size > 100_000) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return answer;
+  }
+
+  /** The authorization when allowed; otherwise the error the caller gets (404 hides the chat from outsiders). */
+  async require(appId: string, chatId: string, userId: string, action: ChatAction): Promise<ChatAuthorization> {
+    const answer = await this.authorize(appId, chatId, userId, action);
+    if (answer.allowed) return answer;
+    throw denialError(answer, action);
+  }
+}
+
+export function denialError(answer: ChatAuthorization, action: ChatAction): AppError {
+  switch (answer.denial) {
+    case 'banned':
+      return action === 'post' ? new ForbiddenError('you are banned from this chat', 'banned') : new NotFoundError('chat not found');
+    case 'chat_frozen':
+      return new ForbiddenError('the chat is frozen', 'chat_frozen');
+    case 'forbidden':
+      return new ForbiddenError('your role does not allow this');
+    default:
+      return new NotFoundError('chat not found');
+  }
+}
+
+function safeJson(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
