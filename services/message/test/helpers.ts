@@ -18,7 +18,7 @@ export async function newGroup(stack: Stack, owner: Caller, members: Caller[] = 
 }
 
 export async function newDirect(stack: Stack, a: Caller, b: Caller): Promise<Record<string, any>> {
-  const res = await as(stack, a).post('/chats', { type: 'direct', userId: b.id });
+  const res = await as(stack, a).post('/chats', { type: 'direct', memberIds: [b.id] });
   expect([200, 201]).toContain(res.status);
   return res.body;
 }
