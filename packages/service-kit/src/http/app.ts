@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import type { Registry } from 'prom-client';
 import { withRequestContext, requestIdFrom } from '../context.js';
 import type { Logger } from '../logger.js';
 import { createHttpMetrics } from './metrics.js';
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   health?: () => Promise<{ status: number; body: unknown }>;
   /** Adds the service's own routes, between the common middleware and the 404/error handlers. */
   routes: (app: Express) => void;
+  /** Registers the service's own metrics beside the HTTP ones (served on `/metrics`). */
+  metrics?: (registry: Registry) => void;
 }
 
 const requestId: RequestHandler = (req, res, next) => {
@@ -38,6 +41,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(opts.trustProxy));
   const metrics = createHttpMetrics(opts.service);
+  opts.metrics?.(metrics.registry);
   app.use(requestId);
   app.use(metrics.middleware);
   app.use(helmet());

@@ -53,8 +53,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, parserError.status, parserError.code, parserError.detail);
       return;
     }
-    // Other client errors raised by body-parser (e.g. a gzip body that does not inflate).
-    if (err?.expose === true && Number.isInteger(err.status) && err.status >= 400 && err.status < 500) {
+    // Other client errors raised by body-parser (e.g. a gzip body that does not inflate) or by the
+    // router (a path parameter that is not valid percent-encoded UTF-8).
+    if ((err?.expose === true || err instanceof URIError) && Number.isInteger(err.status) && err.status >= 400 && err.status < 500) {
       sendProblem(res, 400, 'validation_failed', 'body could not be read');
       return;
     }

@@ -56,6 +56,7 @@ export function createRouteMounter(app: Express, opts: RouteMounterOptions): Mou
       const body = bodyOf(req);
       rejectNulCharacters(body);
       rejectNulCharacters(req.query, 'query');
+      rejectNulCharacters(req.params, 'params');
       const ctx = {
         params: route.params ? parseInput(route.params, req.params, 'params') : undefined,
         query: route.query ? parseInput(route.query, req.query, 'query') : undefined,

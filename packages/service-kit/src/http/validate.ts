@@ -22,26 +22,34 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefi
   return result.data;
 }
 
-/** Paths of the strings in `value` holding a NUL character (iterative: bodies may nest deeply). */
+/** Paths of the strings in `value` (keys included) PostgreSQL cannot store (iterative: bodies may nest deeply). */
 function nulPaths(value: unknown, prefix: string): string[] {
   const found: string[] = [];
   const pending: [unknown, string][] = [[value, prefix]];
   while (pending.length > 0) {
     const [item, path] = pending.pop()!;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) found.push(path);
+      if (!storable(item)) found.push(path);
     } else if (item !== null && typeof item === 'object') {
-      for (const [key, child] of Object.entries(item)) pending.push([child, path ? `${path}.${key}` : key]);
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (!storable(key)) found.push(childPath);
+        else pending.push([child, childPath]);
+      }
     }
   }
   return found.sort();
 }
 
+/** PostgreSQL text and jsonb hold neither NUL characters nor unpaired UTF-16 surrogates. */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (s: string) => !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
+
 /**
- * PostgreSQL text cannot hold NUL characters: a string with one is refused as 400 naming its
- * field, instead of failing later at the query as a 500.
+ * A string PostgreSQL cannot store (a NUL character, an unpaired surrogate) is refused as 400
+ * naming its field, instead of failing later at the query as a 500.
  */
 export function rejectNulCharacters(value: unknown, prefix = ''): void {
   const paths = nulPaths(value, prefix);
-  if (paths.length > 0) throw new ValidationError(paths.map((path) => ({ path, message: 'must not contain NUL characters' })));
+  if (paths.length > 0) throw new ValidationError(paths.map((path) => ({ path, message: 'must not contain NUL characters or unpaired surrogates' })));
 }
