@@ -40,6 +40,8 @@ export const Media = z
     status: MediaStatus,
     width: z.number().int().optional(),
     height: z.number().int().optional(),
+    /** Video and audio, where the container's header tells it. */
+    durationMs: z.number().int().optional(),
     /** Short-lived signed URL of the bytes (ready media only). */
     url: z.string().optional(),
     thumbnailUrl: z.string().optional(),
@@ -104,6 +106,7 @@ export const mediaEvents = {
       size: z.number().int(),
       width: z.number().int().optional(),
       height: z.number().int().optional(),
+      durationMs: z.number().int().optional(),
     }),
   ),
   /** `objectRemoved` is false when the media stays for messages it is attached to. */
@@ -119,6 +122,7 @@ export const AttachmentSummary = z.object({
   fileName: z.string(),
   width: z.number().int().optional(),
   height: z.number().int().optional(),
+  durationMs: z.number().int().optional(),
 });
 export type AttachmentSummary = z.infer<typeof AttachmentSummary>;
 
@@ -131,10 +135,20 @@ export const ClaimRequest = z.object({
 });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 
+/** `mediaId: null`: the user has no profile photo any more. */
+export const AvatarClaimRequest = z.object({ appId: Uuid, userId: Uuid, mediaId: Uuid.nullable() });
+export type AvatarClaimRequest = z.infer<typeof AvatarClaimRequest>;
+
 export const mediaRpcs = {
   /**
    * Attaches media to a message: every id must be the sender's own ready media, else `not_found`
    * and nothing is attached. Idempotent per (media, message).
    */
   claim: defineRpc('rpc.media.claim', ClaimRequest, z.object({ media: z.array(AttachmentSummary) })),
+  /**
+   * Makes a media the user's profile photo (replacing the one before), readable from then on by
+   * whoever may see that profile's photo. It must be the user's own ready image (purpose `avatar`
+   * or `attachment`): else `not_found`, or `unsupported_media_type` when it is not a plain image.
+   */
+  claimAvatar: defineRpc('rpc.media.claim-avatar', AvatarClaimRequest, z.object({ media: AttachmentSummary.nullable() })),
 };

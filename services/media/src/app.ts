@@ -10,7 +10,8 @@ import {
   type Platform,
   type ServiceHandle,
 } from '@chat/service-kit';
-import { serveClaim } from './bus/claim.rpc.js';
+import { serveClaim, serveClaimAvatar } from './bus/claim.rpc.js';
+import { consumeAccountDeletions, consumeMessageDeletions } from './bus/cleanup.consumer.js';
 import { type MediaConfig, loadMediaConfig } from './config.js';
 import type { MediaDeps } from './deps.js';
 import { startSweeper } from './domain/cleanup.js';
@@ -33,7 +34,16 @@ export function createService(platform: Platform, config: MediaConfig, storage: 
       mountMediaRoutes(mount, deps);
     },
   });
-  return { app, ...backgroundTasks(async () => [serveClaim(deps), startSweeper(deps)]) };
+  return {
+    app,
+    ...backgroundTasks(async () => [
+      serveClaim(deps),
+      serveClaimAvatar(deps),
+      startSweeper(deps),
+      await consumeMessageDeletions(deps),
+      await consumeAccountDeletions(deps),
+    ]),
+  };
 }
 
 /** The configured S3 endpoint, or (outside production, where it is required) an embedded store on loopback. */

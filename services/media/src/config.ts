@@ -61,6 +61,10 @@ export const MediaConfig = BaseConfig.extend({
   /** Larger images are stored without thumbnail and dimensions (decoding needs them in memory). */
   THUMBNAIL_MAX_SOURCE_BYTES: z.coerce.number().int().min(1).default(25 * MIB),
   THUMBNAIL_SIZE: z.coerce.number().int().min(16).max(2048).default(320),
+  /** How much of a video or audio file is read for its duration; files whose header lies further in get none. */
+  DURATION_SCAN_BYTES: z.coerce.number().int().min(4096).default(MIB),
+  /** Calls to the chat service (membership) and the user service (profile photo privacy). */
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(50).default(2000),
   /** Unset outside production: an embedded S3-compatible server is started on loopback. */
   S3_ENDPOINT: z.url().optional(),
   /** Where clients reach the store for presigned uploads, when not at S3_ENDPOINT. */

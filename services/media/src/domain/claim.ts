@@ -4,9 +4,10 @@ import type { MediaDeps } from '../deps.js';
 import { insertAttachments } from '../store/attachments.store.js';
 import { type MediaRow, lockReadyMediaOfOwner } from '../store/media.store.js';
 
-function toSummary(row: MediaRow): AttachmentSummary {
+export function toSummary(row: MediaRow): AttachmentSummary {
   const summary: AttachmentSummary = { id: row.id, kind: row.kind, contentType: row.contentType, size: row.size, fileName: row.fileName };
   if (row.width !== null && row.height !== null) Object.assign(summary, { width: row.width, height: row.height });
+  if (row.durationMs !== null) summary.durationMs = row.durationMs;
   return summary;
 }
 

@@ -3,6 +3,7 @@ import { AppError, NotFoundError, recordEvent } from '@chat/service-kit';
 import type { MediaDeps } from '../deps.js';
 import { type MediaRow, type ReadyFacts, findMediaById, markReady } from '../store/media.store.js';
 import { describe, isAllowed } from './content-types.js';
+import { readDurationMs } from './duration.js';
 import { NO_IMAGE_FACTS, analyseImage } from './images.js';
 import { objectKeys } from './object-keys.js';
 import { SNIFF_BYTES, sniffType } from './sniff.js';
@@ -10,8 +11,8 @@ import { SNIFF_BYTES, sniffType } from './sniff.js';
 /**
  * Checks the object stored for a pending media and makes it ready: the type is sniffed from its
  * first bytes (the client's claim is ignored from here on) and must be accepted for the media's
- * purpose; images get dimensions and a thumbnail. A rejected object is removed with anything
- * derived from it, and the error thrown.
+ * purpose; images get dimensions and a thumbnail, video and audio a duration where cheap. A
+ * rejected object is removed with anything derived from it, and the error thrown.
  */
 export async function finishUpload(deps: MediaDeps, row: MediaRow, size: number): Promise<MediaRow> {
   let facts: ReadyFacts;
@@ -22,7 +23,8 @@ export async function finishUpload(deps: MediaDeps, row: MediaRow, size: number)
       throw new AppError(415, 'unsupported_media_type', `${contentType} is not accepted for ${row.purpose}`);
     }
     const image = kind === 'image' ? await analyseImage(deps, row, contentType, size) : NO_IMAGE_FACTS;
-    facts = { contentType, kind, size, ...image };
+    const durationMs = await readDurationMs(deps, row.storageKey, kind, contentType, size);
+    facts = { contentType, kind, size, durationMs, ...image };
   } catch (err) {
     await deps.storage.remove(objectKeys(row));
     throw err;
@@ -38,6 +40,7 @@ export async function finishUpload(deps: MediaDeps, row: MediaRow, size: number)
         contentType: updated.contentType,
         size: updated.size,
         ...(updated.width !== null && updated.height !== null ? { width: updated.width, height: updated.height } : {}),
+        ...(updated.durationMs !== null ? { durationMs: updated.durationMs } : {}),
       });
     }
     return updated;

@@ -3,7 +3,9 @@ import { NotFoundError, ValidationError, recordEvent } from '@chat/service-kit';
 import type { MediaConfig } from '../config.js';
 import type { MediaDeps } from '../deps.js';
 import { isAttached } from '../store/attachments.store.js';
-import { type MediaRow, deleteMediaRows, findOwnMedia, hideMedia, listOwnReadyMedia, lockOwnMedia } from '../store/media.store.js';
+import { dropAvatarUses } from '../store/avatars.store.js';
+import { type MediaRow, deleteMediaRows, hideMedia, listOwnReadyMedia, lockOwnMedia } from '../store/media.store.js';
+import { accessMedia } from './access.js';
 import { objectKeys } from './object-keys.js';
 import { signContentUrl } from './urls.js';
 
@@ -23,6 +25,7 @@ export function toMedia(config: MediaConfig, row: MediaRow, now = new Date()): M
     createdAt: row.createdAt.toISOString(),
   };
   if (row.width !== null && row.height !== null) Object.assign(media, { width: row.width, height: row.height });
+  if (row.durationMs !== null) media.durationMs = row.durationMs;
   if (row.status === 'ready') {
     const original = signContentUrl(config, row.id, 'original', now);
     media.url = original.url;
@@ -30,17 +33,6 @@ export function toMedia(config: MediaConfig, row: MediaRow, now = new Date()): M
     if (row.thumbnailKey) media.thumbnailUrl = signContentUrl(config, row.id, 'thumb', now).url;
   }
   return media;
-}
-
-/**
- * The media `caller` may see, or 404 whether it does not exist, belongs to someone else or to
- * another app. Only the owner sees media so far; chat members and profile viewers join when the
- * chat and user services can vouch for them.
- */
-export async function accessMedia(deps: MediaDeps, caller: AccessClaims, id: string): Promise<MediaRow> {
-  const row = await findOwnMedia(deps.platform.db, caller.app, caller.sub, id);
-  if (!row) throw new NotFoundError('media not found');
-  return row;
 }
 
 export async function getMedia(deps: MediaDeps, caller: AccessClaims, id: string): Promise<Media> {
@@ -56,8 +48,8 @@ export async function listMedia(deps: MediaDeps, caller: AccessClaims, cursor: s
 }
 
 /**
- * Deletes the owner's media. Media shown in a message stays for that message's readers and only
- * leaves the owner's listing; otherwise its objects go too (inside the transaction, so a store
+ * Deletes the owner's media. It stops being their profile photo at once. Media shown in a message
+ * stays for that message's readers and only leaves the owner's listing; otherwise its objects go too (inside the transaction, so a store
  * failure leaves the row in place to try again).
  */
 export async function doDeleteMedia(deps: MediaDeps, caller: AccessClaims, id: string): Promise<void> {
@@ -65,8 +57,10 @@ export async function doDeleteMedia(deps: MediaDeps, caller: AccessClaims, id: s
     const row = await lockOwnMedia(t, caller.app, caller.sub, id);
     if (!row) throw new NotFoundError('media not found');
     const attached = await isAttached(t, row.id);
-    if (attached) await hideMedia(t, row.id);
-    else await deleteMediaRows(t, [row.id]);
+    if (attached) {
+      await hideMedia(t, [row.id]);
+      await dropAvatarUses(t, row.id);
+    } else await deleteMediaRows(t, [row.id]);
     await recordEvent(t, mediaEvents.deleted, row.appId, { mediaId: row.id, ownerId: row.ownerId, objectRemoved: !attached });
     if (!attached) await deps.storage.remove(objectKeys(row));
   });

@@ -5,7 +5,8 @@ import type { MediaDeps } from '../deps.js';
 import { type MediaRow, deleteMediaRows, insertPendingMedia } from '../store/media.store.js';
 import { describe, isAllowed } from './content-types.js';
 import { checkStoredObject, finishUpload } from './finish-upload.js';
-import { accessMedia, toMedia } from './media.js';
+import { accessOwnMedia } from './access.js';
+import { toMedia } from './media.js';
 import { objectKeys, originalKey, stagingKey } from './object-keys.js';
 
 /** A file arriving in a request body, streamed. */
@@ -63,11 +64,11 @@ export async function doCreateUpload(deps: MediaDeps, caller: AccessClaims, body
 
 /** Checks what was PUT for a pending media and makes it ready; a ready media is returned as it is. */
 export async function doCompleteUpload(deps: MediaDeps, caller: AccessClaims, id: string): Promise<Media> {
-  const row = await accessMedia(deps, caller, id);
+  const row = await accessOwnMedia(deps, caller, id);
   if (row.status === 'ready') return toMedia(deps.config, row);
   if (!(await deps.storage.copy(stagingKey(row), row.storageKey))) {
     // A concurrent completion may have just finished and removed the staging object.
-    const current = await accessMedia(deps, caller, id);
+    const current = await accessOwnMedia(deps, caller, id);
     if (current.status === 'ready') return toMedia(deps.config, current);
     throw new ConflictError('nothing has been uploaded for this media yet');
   }

@@ -14,6 +14,7 @@ export interface MediaRow {
   size: number;
   width: number | null;
   height: number | null;
+  durationMs: number | null;
   storageKey: string;
   thumbnailKey: string | null;
   hiddenAt: Date | null;
@@ -22,7 +23,7 @@ export interface MediaRow {
 
 const COLUMNS = `id, app_id AS "appId", owner_id AS "ownerId", purpose, status, file_name AS "fileName",
   declared_type AS "declaredType", content_type AS "contentType", kind, size::float8 AS size, width, height,
-  storage_key AS "storageKey", thumbnail_key AS "thumbnailKey", hidden_at AS "hiddenAt", created_at AS "createdAt"`;
+  duration_ms AS "durationMs", storage_key AS "storageKey", thumbnail_key AS "thumbnailKey", hidden_at AS "hiddenAt", created_at AS "createdAt"`;
 
 export interface NewMedia {
   id: string;
@@ -50,6 +51,25 @@ export function findOwnMedia(t: Executor, appId: string, ownerId: string, id: st
   return t.oneOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND id = $3 AND hidden_at IS NULL`, [appId, ownerId, id]);
 }
 
+/** Any media of the app by id, whoever owns it, pending and hidden ones included (callers decide who may see it). */
+export function findMediaInApp(t: Executor, appId: string, id: string): Promise<MediaRow | null> {
+  return t.oneOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND id = $2`, [appId, id]);
+}
+
+/** Row-locks media by id, in id order (the order every writer locks in). */
+export function lockMediaRows(t: Executor, ids: string[]): Promise<MediaRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return t.manyOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE id IN ($1:csv) ORDER BY id FOR UPDATE`, [ids]);
+}
+
+/** Up to `limit` of an account's media not yet deleted by it (pending ones too), row-locked in id order. */
+export function lockUndeletedMediaOfOwner(t: Executor, appId: string, ownerId: string, limit: number): Promise<MediaRow[]> {
+  return t.manyOrNone<MediaRow>(
+    `SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND hidden_at IS NULL ORDER BY id LIMIT $3 FOR UPDATE`,
+    [appId, ownerId, limit],
+  );
+}
+
 /** A media by id alone, for signed download URLs (the signature already names the media). */
 export function findMediaById(t: Executor, id: string): Promise<MediaRow | null> {
   return t.oneOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE id = $1`, [id]);
@@ -74,15 +94,16 @@ export interface ReadyFacts {
   size: number;
   width: number | null;
   height: number | null;
+  durationMs: number | null;
   thumbnailKey: string | null;
 }
 
 /** Marks a pending media ready with what the checks found; null when it is no longer pending. */
 export function markReady(t: Executor, id: string, f: ReadyFacts): Promise<MediaRow | null> {
   return t.oneOrNone<MediaRow>(
-    `UPDATE media SET status = 'ready', content_type = $2, kind = $3, size = $4, width = $5, height = $6, thumbnail_key = $7, ready_at = now()
+    `UPDATE media SET status = 'ready', content_type = $2, kind = $3, size = $4, width = $5, height = $6, duration_ms = $7, thumbnail_key = $8, ready_at = now()
      WHERE id = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
-    [id, f.contentType, f.kind, f.size, f.width, f.height, f.thumbnailKey],
+    [id, f.contentType, f.kind, f.size, f.width, f.height, f.durationMs, f.thumbnailKey],
   );
 }
 
@@ -96,8 +117,9 @@ export function listOwnReadyMedia(t: Executor, appId: string, ownerId: string, b
   );
 }
 
-export async function hideMedia(t: Executor, id: string): Promise<void> {
-  await t.none('UPDATE media SET hidden_at = now() WHERE id = $1', [id]);
+/** Marks media deleted by their owner while messages still show them. */
+export async function hideMedia(t: Executor, ids: string[]): Promise<void> {
+  if (ids.length > 0) await t.none('UPDATE media SET hidden_at = now() WHERE id IN ($1:csv) AND hidden_at IS NULL', [ids]);
 }
 
 /** Claims up to `limit` pending media created before `cutoff`, row-locked; replicas skip each other's. */
