@@ -2,6 +2,7 @@ import { IdParams, PageQuery, Timestamp, Uuid, pageOf } from './common.js';
 import { defineEvent } from './events.js';
 import { defineRoute } from './routes.js';
 import { defineRpc } from './rpc.js';
+import { Message } from './message.js';
 import { CONTACT_SYNC_MAX } from './user.js';
 import { z } from './zod.js';
 
@@ -39,7 +40,7 @@ export const InviteCode = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not an inv
 
 /**
  * A chat as one member sees it. `lastMessage`, `lastSeq` and `unreadCount` come from the message
- * log; until the message service reports messages they are null, 0 and 0.
+ * service's log (null, 0 and 0 while it cannot be reached).
  */
 export const Chat = z
   .object({
@@ -61,14 +62,14 @@ export const Chat = z
     createdBy: Uuid,
     createdAt: Timestamp,
     updatedAt: Timestamp,
-    /** When the chat was last active for the caller (created, updated, or the caller joined). */
+    /** When the chat was last active for the caller (created, updated, a message, or the caller joined). */
     lastActivityAt: Timestamp,
     myRole: ChatRole,
     muted: z.boolean(),
     mutedUntil: Timestamp.nullable(),
     pinned: z.boolean(),
     archived: z.boolean(),
-    lastMessage: z.null(),
+    lastMessage: Message.nullable(),
     lastSeq: z.number().int(),
     unreadCount: z.number().int(),
   })

@@ -10,6 +10,7 @@ import {
 import { consumeAccountDeletions } from './bus/account-deletion.consumer.js';
 import { serveAuthorize, serveMembers, serveUserChats } from './bus/chat.rpc.js';
 import { consumeMembershipForLive } from './bus/live-membership.consumer.js';
+import { consumeMessageActivity } from './bus/message-activity.consumer.js';
 import { type ChatConfig, loadChatConfig } from './config.js';
 import type { ChatDeps } from './deps.js';
 import { mountChatRoutes } from './http/chats.routes.js';
@@ -32,7 +33,7 @@ export function createService(platform: Platform, config: ChatConfig): ServiceHa
   });
   return {
     app,
-    ...backgroundTasks(async () => [serveAuthorize(deps), serveMembers(deps), serveUserChats(deps), await consumeAccountDeletions(deps), await consumeMembershipForLive(deps)]),
+    ...backgroundTasks(async () => [serveAuthorize(deps), serveMembers(deps), serveUserChats(deps), await consumeAccountDeletions(deps), await consumeMembershipForLive(deps), await consumeMessageActivity(deps)]),
   };
 }
 

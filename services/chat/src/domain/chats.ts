@@ -7,19 +7,22 @@ import { listPublicChats as selectPublicChats, markChatDeleted, updateChat as wr
 import { deleteInvitesOfChat } from '../store/invites.store.js';
 import { deleteAllMembers } from '../store/members.store.js';
 import { lockChatFor } from './access.js';
+import { withHeads } from './heads.js';
 import { viewOf } from './create-chat.js';
 import { DEFAULT_PAGE_SIZE, encodeActivityCursor, parseActivityCursor, parseIdCursor, toPage } from './pages.js';
 import { toChat, toChatInfo, toPublicChat } from './views.js';
 
-export function getChat(deps: ChatDeps, caller: AccessClaims, chatId: string): Promise<Chat> {
-  return viewOf(deps.platform.db, caller, chatId);
+export async function getChat(deps: ChatDeps, caller: AccessClaims, chatId: string): Promise<Chat> {
+  const [chat] = await withHeads(deps, caller, [await viewOf(deps.platform.db, caller, chatId)]);
+  return chat!;
 }
 
 /** The caller's chats, archived ones only with `archived`, most recent activity first. */
 export async function listChats(deps: ChatDeps, caller: AccessClaims, q: { cursor?: string; limit?: number; archived?: boolean }) {
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
   const rows = await listChatViews(deps.platform.db, caller.app, caller.sub, q.archived ?? false, parseActivityCursor(q.cursor), limit + 1);
-  return toPage(rows, limit, (row) => toChat(row, caller.sub), (row) => encodeActivityCursor({ key: row.activityKey, id: row.id }));
+  const page = toPage(rows, limit, (row) => toChat(row, caller.sub), (row) => encodeActivityCursor({ key: row.activityKey, id: row.id }));
+  return { ...page, data: await withHeads(deps, caller, page.data) };
 }
 
 /** Public groups and channels of the caller's app, found by name. */

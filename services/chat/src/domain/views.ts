@@ -19,7 +19,7 @@ export function isMuted(mutedUntil: Date | null, now = new Date()): boolean {
 
 /**
  * The chat as one member sees it. Message data (last message, seq, unread count) is the message
- * service's: none is reported yet, so those fields say "nothing".
+ * service's: `withHeads` fills it in; here those fields say "nothing".
  */
 export function toChat(row: ChatViewRow, viewerId: string): Chat {
   return {

@@ -136,3 +136,8 @@ export function listPublicChats(t: Executor, appId: string, viewer: string, q: s
     { appId, viewer, pattern: q === null ? null : `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`, before, limit },
   );
 }
+
+/** Moves the chat's last activity forward to `at` (never back: events may arrive late). */
+export async function noteActivity(t: Executor, chatId: string, at: Date): Promise<void> {
+  await t.none('UPDATE chats SET last_activity_at = GREATEST(last_activity_at, $2) WHERE id = $1', [chatId, at]);
+}
