@@ -21,6 +21,22 @@ export async function recordEvent<E extends EventDef>(t: Executor, def: E, appId
   return envelope;
 }
 
+/** Writes many events of one type to the outbox in one statement, inside the caller's transaction. */
+export async function recordEventBatch<E extends EventDef>(t: Executor, def: E, entries: { appId: string; data: EventData<E> }[]): Promise<void> {
+  if (entries.length === 0) return;
+  const occurredAt = new Date().toISOString();
+  const requestId = currentRequestId() ?? null;
+  const rows = entries.map((e) => {
+    const envelope = { id: newId(), type: def.type, occurredAt, appId: e.appId, data: e.data };
+    return { id: envelope.id, subject: `evt.${def.type}`, payload: envelope, request_id: requestId };
+  });
+  await t.none(
+    `INSERT INTO outbox (id, subject, payload, request_id)
+     SELECT id, subject, payload, request_id FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, subject text, payload jsonb, request_id text)`,
+    [JSON.stringify(rows)],
+  );
+}
+
 interface OutboxRow {
   seq: string;
   id: string;

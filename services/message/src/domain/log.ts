@@ -1,6 +1,6 @@
 import type { LogEvent, LogEventType } from '@chat/contracts';
 import type { Executor } from '@chat/service-kit';
-import { type ChatHead, type NewLogEvent, insertEvents, setLastSeq } from '../store/log.store.js';
+import { type ChatHead, type NewLogEvent, insertEvents, setLastSeqs } from '../store/log.store.js';
 import type { LiveOutbox } from './live.js';
 
 export interface LogEntry {
@@ -20,6 +20,7 @@ export interface LogEntry {
 export async function appendToLog(t: Executor, head: ChatHead, entries: LogEntry[], live: LiveOutbox): Promise<LogEvent[]> {
   const now = new Date();
   const rows: NewLogEvent[] = entries.map((e, i) => ({
+    chatId: head.chatId,
     seq: head.lastSeq + i + 1,
     type: e.type,
     actorId: e.actorId,
@@ -29,9 +30,9 @@ export async function appendToLog(t: Executor, head: ChatHead, entries: LogEntry
     data: e.data,
     createdAt: e.createdAt ?? now,
   }));
-  await insertEvents(t, head.chatId, rows);
+  await insertEvents(t, rows);
   head.lastSeq += rows.length;
-  await setLastSeq(t, head.chatId, head.lastSeq);
+  await setLastSeqs(t, [head]);
   return rows.map((r) => {
     const event: LogEvent = { seq: r.seq, type: r.type, createdAt: r.createdAt.toISOString(), actorId: r.actorId, data: r.data };
     live.logEvent(head.chatId, event, r.visibleTo);

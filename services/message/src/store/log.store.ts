@@ -26,13 +26,34 @@ export async function lockHead(t: Executor, chatId: string, appId: string): Prom
   return toHead(row);
 }
 
+/** Locks several chats' heads in chat-id order (so two batches never wait on each other in a cycle). */
+export async function lockHeads(t: Executor, chats: { chatId: string; appId: string }[]): Promise<Map<string, ChatHead>> {
+  const unique = [...new Map(chats.map((c) => [c.chatId, c])).values()].sort((a, b) => (a.chatId < b.chatId ? -1 : 1));
+  if (unique.length === 1) return new Map([[unique[0]!.chatId, await lockHead(t, unique[0]!.chatId, unique[0]!.appId)]]);
+  const rows = await t.any(
+    `INSERT INTO chats (chat_id, app_id)
+     SELECT chat_id, app_id FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, app_id uuid) ORDER BY chat_id
+     ON CONFLICT (chat_id) DO UPDATE SET last_seq = chats.last_seq
+     RETURNING ${HEAD}`,
+    [JSON.stringify(unique.map((c) => ({ chat_id: c.chatId, app_id: c.appId })))],
+  );
+  return new Map(rows.map((r) => [r.chatId, toHead(r)]));
+}
+
 export async function findHead(t: Executor, chatId: string): Promise<ChatHead | null> {
   const row = await t.oneOrNone(`SELECT ${HEAD} FROM chats WHERE chat_id = $1`, [chatId]);
   return row && toHead(row);
 }
 
-export async function setLastSeq(t: Executor, chatId: string, lastSeq: number): Promise<void> {
-  await t.none('UPDATE chats SET last_seq = $2 WHERE chat_id = $1', [chatId, lastSeq]);
+export async function setLastSeqs(t: Executor, heads: { chatId: string; lastSeq: number }[]): Promise<void> {
+  if (heads.length === 1) {
+    await t.none('UPDATE chats SET last_seq = $2 WHERE chat_id = $1', [heads[0]!.chatId, heads[0]!.lastSeq]);
+    return;
+  }
+  await t.none('UPDATE chats c SET last_seq = x.last_seq FROM unnest($1::uuid[], $2::bigint[]) AS x(chat_id, last_seq) WHERE c.chat_id = x.chat_id', [
+    heads.map((h) => h.chatId),
+    heads.map((h) => h.lastSeq),
+  ]);
 }
 
 export async function setTruncatedBefore(t: Executor, chatId: string, truncatedAt: Date): Promise<number> {
@@ -50,6 +71,7 @@ export async function markChatDeleted(t: Executor, chatId: string): Promise<void
 }
 
 export interface NewLogEvent {
+  chatId: string;
   seq: number;
   type: LogEventType;
   actorId: string | null;
@@ -60,17 +82,16 @@ export interface NewLogEvent {
   createdAt: Date;
 }
 
-export async function insertEvents(t: Executor, chatId: string, events: NewLogEvent[]): Promise<void> {
+export async function insertEvents(t: Executor, events: NewLogEvent[]): Promise<void> {
   await t.none(
     `INSERT INTO events (chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at)
-     SELECT $1, seq, type, actor_id, message_id, visible_to, source_id, data, created_at
-       FROM jsonb_to_recordset($2::jsonb) AS x(seq bigint, type text, actor_id uuid, message_id uuid, visible_to uuid,
+     SELECT chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, seq bigint, type text, actor_id uuid, message_id uuid, visible_to uuid,
          source_id uuid, data jsonb, created_at timestamptz)`,
     [
-      chatId,
       JSON.stringify(
         events.map((e) => ({
-          seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
+          chat_id: e.chatId, seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
           source_id: e.sourceId, data: e.data, created_at: e.createdAt.toISOString(),
         })),
       ),

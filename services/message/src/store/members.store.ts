@@ -56,18 +56,19 @@ export async function advanceMarker(t: Executor, q: { chatId: string; appId: str
   return Number(row.seq);
 }
 
-/** The sender has read up to their own message, and posted at `at` (slow mode's clock). */
-export async function notePosts(t: Executor, chatId: string, appId: string, posts: { userId: string; seq: number; at: Date }[]): Promise<void> {
+/** Each sender has read up to their own message, and posted at `at` (slow mode's clock). */
+export async function notePosts(t: Executor, posts: { chatId: string; appId: string; userId: string; seq: number; at: Date }[]): Promise<void> {
   await t.none(
     `INSERT INTO members AS m (chat_id, user_id, app_id, read_seq, read_at, delivered_seq, delivered_at, last_post_at)
-     SELECT $1, user_id, $2, seq, at, seq, at, at
-       FROM (SELECT user_id, max(seq) AS seq, max(at) AS at
-               FROM jsonb_to_recordset($3::jsonb) AS x(user_id uuid, seq bigint, at timestamptz) GROUP BY user_id) p
+     SELECT chat_id, user_id, app_id, seq, at, seq, at, at
+       FROM (SELECT chat_id, user_id, min(app_id::text)::uuid AS app_id, max(seq) AS seq, max(at) AS at
+               FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, app_id uuid, user_id uuid, seq bigint, at timestamptz)
+              GROUP BY chat_id, user_id ORDER BY chat_id, user_id) p
      ON CONFLICT (chat_id, user_id) DO UPDATE SET
        read_seq = GREATEST(m.read_seq, EXCLUDED.read_seq), read_at = EXCLUDED.read_at,
        delivered_seq = GREATEST(m.delivered_seq, EXCLUDED.delivered_seq), delivered_at = EXCLUDED.delivered_at,
        last_post_at = EXCLUDED.last_post_at`,
-    [chatId, appId, JSON.stringify(posts.map((p) => ({ user_id: p.userId, seq: p.seq, at: p.at.toISOString() })))],
+    [JSON.stringify(posts.map((p) => ({ chat_id: p.chatId, app_id: p.appId, user_id: p.userId, seq: p.seq, at: p.at.toISOString() })))],
   );
 }
 

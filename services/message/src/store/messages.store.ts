@@ -66,14 +66,13 @@ export async function lockMessage(t: Executor, chatId: string, id: string): Prom
   return row && toRow(row);
 }
 
-export async function findByClientIds(t: Executor, chatId: string, keys: { senderId: string; clientMessageId: string }[]): Promise<MessageRow[]> {
+/** Stored messages matching (chat, sender, clientMessageId) keys, across chats. */
+export async function findByClientIds(t: Executor, keys: { chatId: string; senderId: string; clientMessageId: string }[]): Promise<MessageRow[]> {
   if (keys.length === 0) return [];
   const rows = await t.any(
-    `SELECT ${COLUMNS} FROM messages m
-      JOIN jsonb_to_recordset($2::jsonb) AS k(sender_id uuid, client_message_id text)
-        ON k.sender_id = m.sender_id AND k.client_message_id = m.client_message_id
-     WHERE m.chat_id = $1`,
-    [chatId, JSON.stringify(keys.map((k) => ({ sender_id: k.senderId, client_message_id: k.clientMessageId })))],
+    `SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS k(chat_id uuid, sender_id uuid, client_message_id text)
+       JOIN messages m ON m.chat_id = k.chat_id AND m.sender_id = k.sender_id AND m.client_message_id = k.client_message_id`,
+    [JSON.stringify(keys.map((k) => ({ chat_id: k.chatId, sender_id: k.senderId, client_message_id: k.clientMessageId })))],
   );
   return rows.map(toRow);
 }

@@ -1,0 +1,141 @@
+// Message service benchmark: committed sends per second (one chat, 100 chats) over the rpc path
+// the WebSocket uses, and history page latency on chats of 1,000 and 1,000,000 messages.
+// Starts auth, user, chat and message as separate processes against an isolated database and
+// prefixes, prints a summary and a last line of JSON. Run with `npm run bench -w @chat/message`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import pgPromise from 'pg-promise';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 128);
+const BIG_CHAT = Number(process.env.BENCH_BIG_CHAT ?? 1_000_000);
+const PORTS = { auth: 18181, user: 18182, chat: 18183, message: 18184 };
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/chat_bench_message';
+const PREFIX = `benchmsg${Date.now()}.`;
+
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL,
+  REDIS_PREFIX: PREFIX,
+  NATS_PREFIX: PREFIX,
+  AUTH_KEYS_DIR: join(root, '.data/bench-keys'),
+  MAILBOX_DIR: join(root, '.data/bench-mailbox'),
+  RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
+  DB_POOL_SIZE: '20',
+};
+
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+
+async function startService(name: keyof typeof PORTS): Promise<void> {
+  children.push(spawn(process.execPath, ['dist/main.js'], { cwd: join(root, 'services', name), env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] }));
+  for (let i = 0; i < 240; i++) {
+    if (await fetch(`http://127.0.0.1:${PORTS[name]}/ready`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} never became ready`);
+}
+
+async function http(service: keyof typeof PORTS, method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(`http://127.0.0.1:${PORTS[service]}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const summary = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: +percentile(s, 50).toFixed(2), p99: +percentile(s, 99).toFixed(2), max: +(s.at(-1) ?? 0).toFixed(2) };
+};
+
+for (const name of ['auth', 'user', 'chat', 'message'] as const) await startService(name);
+const nc = await connect({ servers: env.NATS_URL ?? '127.0.0.1:4222' });
+const reg = await http('auth', 'POST', '/auth/register', undefined, { username: `bench_${Date.now()}`, password: 'benchmark password' });
+const me = { appId: reg.user.appId as string, userId: reg.user.id as string, token: reg.tokens.accessToken as string };
+const newChat = async () => (await http('chat', 'POST', '/chats', me.token, { type: 'group', name: 'bench' })).id as string;
+
+/** CPU seconds used so far by a process (utime + stime from /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Keeps IN_FLIGHT sends going for DURATION_S seconds; counts committed sends and the cores each service used. */
+async function sendLoad(chatIds: string[]) {
+  const names = ['auth', 'user', 'chat', 'message'];
+  const before = children.map((c) => cpuSeconds(c.pid!));
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const end = Date.now() + DURATION_S * 1000;
+  const worker = async () => {
+    while (Date.now() < end) {
+      const chatId = chatIds[next++ % chatIds.length]!;
+      const started = performance.now();
+      const reply = await nc.request(`${PREFIX}rpc.message.send`, JSON.stringify({ ...me, chatId, body: { clientMessageId: randomUUID(), text: 'benchmark message' } }), { timeout: 10_000 });
+      if ((reply.json() as { ok: boolean }).ok) latencies.push(performance.now() - started);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const cores = Object.fromEntries(children.map((c, i) => [names[i], +((cpuSeconds(c.pid!) - before[i]!) / DURATION_S).toFixed(2)]));
+  return { sendsPerSecond: Math.round(latencies.length / DURATION_S), errors, latencyMs: summary(latencies), cores };
+}
+
+const hundred = await Promise.all(Array.from({ length: 100 }, newChat));
+const single = await newChat();
+await sendLoad(hundred.slice(0, 10)); // warm-up: authorization cache, connection pools, JIT
+const across100 = await sendLoad(hundred);
+const intoOne = await sendLoad([single]);
+
+/** Fills a chat's log with `count` messages in bulk, straight into the store. */
+const pgp = pgPromise();
+const db = pgp(DATABASE_URL);
+async function fill(chatId: string, count: number) {
+  await db.none(
+    `INSERT INTO message.messages (chat_id, seq, id, app_id, sender_id, client_message_id, type, text, created_at)
+     SELECT $1, s, gen_random_uuid(), $2, $3, 'bulk-' || s, 'text', 'message number ' || s, now() - make_interval(secs => $4 - s)
+       FROM generate_series(1, $4) AS s`,
+    [chatId, me.appId, me.userId, count],
+  );
+  await db.none('UPDATE message.chats SET last_seq = $2 WHERE chat_id = $1', [chatId, count]);
+  await db.none('ANALYZE message.messages');
+}
+
+async function historyLatency(chatId: string, size: number, samples = 2000) {
+  const ms: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const before = 1 + Math.floor(Math.random() * size);
+    const started = performance.now();
+    await http('message', 'GET', `/chats/${chatId}/messages?before=${before}&limit=50`, me.token);
+    ms.push(performance.now() - started);
+  }
+  return summary(ms);
+}
+
+const small = await newChat();
+const big = await newChat();
+await fill(small, 1000);
+await fill(big, BIG_CHAT);
+await historyLatency(small, 1000, 200);
+const history = { chat1k: await historyLatency(small, 1000), [`chat${BIG_CHAT}`]: await historyLatency(big, BIG_CHAT) };
+
+const result = { durationS: DURATION_S, inFlight: IN_FLIGHT, across100Chats: across100, intoOneChat: intoOne, historyPage50: history };
+process.stdout.write(`sends across 100 chats: ${across100.sendsPerSecond}/s p50 ${across100.latencyMs.p50} ms p99 ${across100.latencyMs.p99} ms (errors ${across100.errors}) cores ${JSON.stringify(across100.cores)}\n`);
+process.stdout.write(`sends into one chat:    ${intoOne.sendsPerSecond}/s p50 ${intoOne.latencyMs.p50} ms p99 ${intoOne.latencyMs.p99} ms (errors ${intoOne.errors}) cores ${JSON.stringify(intoOne.cores)}\n`);
+process.stdout.write(`history page (50) p50/p99: 1k ${history.chat1k.p50}/${history.chat1k.p99} ms, ${BIG_CHAT} ${history[`chat${BIG_CHAT}`]!.p50}/${history[`chat${BIG_CHAT}`]!.p99} ms\n`);
+process.stdout.write(`${JSON.stringify(result)}\n`);
+await nc.close();
+await db.$pool.end();
+process.exit(0);
