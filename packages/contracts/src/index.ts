@@ -6,6 +6,8 @@ export * from './media.js';
 export * from './user.js';
 export * from './chat.js';
 export * from './message.js';
+export * from './presence.js';
+export * from './realtime.js';
 export * from './live.js';
 export * from './events.js';
 export * from './rpc.js';

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './auth/verifier.js';
 import { createHttpApp } from './http/app.js';
 import type { ReadinessCheck } from './http/ops.js';
@@ -12,6 +13,8 @@ export interface ServiceAppOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Mounts the service's routes; `app` is there for the rare non-contract route. */
   routes: (mount: MountRoute, app: Express) => void;
+  /** Registers the service's own metrics (gauges, counters) on its `/metrics` registry. */
+  metrics?: (registry: Registry) => void;
 }
 
 /** A service's HTTP app on its platform: the common middleware, ops routes and contract mounting. */
@@ -23,6 +26,7 @@ export function createServiceApp(platform: Platform, opts: ServiceAppOptions): E
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     readiness: { ...platform.readiness, ...opts.readiness },
+    metrics: opts.metrics,
     routes: (app) => {
       const mount = createRouteMounter(app, {
         authenticate: (req) => opts.verifier.authenticate(req),

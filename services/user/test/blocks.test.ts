@@ -53,7 +53,7 @@ describe('blocking', () => {
 describe('a blocked user tries what exists so far', () => {
   async function blockedPair() {
     const [blocker, blocked] = await Promise.all([newUser(stack), newUser(stack)]);
-    const avatarMediaId = anAvatarId();
+    const avatarMediaId = await anAvatarId(stack, blocker);
     await as(stack, blocker).patch('/users/me', { avatarMediaId });
     expect((await as(stack, blocker).post('/users/me/blocked', { userId: blocked.id })).status).toBe(201);
     return { blocker, blocked, avatarMediaId };
@@ -78,7 +78,7 @@ describe('a blocked user tries what exists so far', () => {
 
   it('when the blocked user had the blocker as a contact already, then the contact entry no longer shows the photo', async () => {
     const [blocker, blocked] = await Promise.all([newUser(stack), newUser(stack)]);
-    await as(stack, blocker).patch('/users/me', { avatarMediaId: anAvatarId() });
+    await as(stack, blocker).patch('/users/me', { avatarMediaId: await anAvatarId(stack, blocker) });
     await as(stack, blocked).post('/users/me/contacts', { userId: blocker.id });
     await as(stack, blocker).post('/users/me/blocked', { userId: blocked.id });
     const [entry] = (await as(stack, blocked).get('/users/me/contacts')).body.data;

@@ -32,7 +32,7 @@ const login = (identifier: string, password: string) => stack.api.post('/api/v1/
 describe('DELETE /users/me', () => {
   it('when the password is right, then the profile is anonymised at once and user.account.deleted is published', async () => {
     const [gone, friend] = await Promise.all([newUser(stack, { displayName: 'Soon Gone' }), newUser(stack)]);
-    await as(stack, gone).patch('/users/me', { bio: 'bio', statusText: 'status', avatarMediaId: anAvatarId() });
+    await as(stack, gone).patch('/users/me', { bio: 'bio', statusText: 'status', avatarMediaId: await anAvatarId(stack, gone) });
 
     expect((await deleteMe(gone, { password: gone.password })).status).toBe(204);
 

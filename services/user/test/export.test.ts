@@ -12,7 +12,7 @@ afterAll(() => stack?.stop());
 describe('GET /users/me/export', () => {
   it('when a user exports, then one JSON document holds the profile (with email and phone), settings, contacts and blocks', async () => {
     const [u, friend, pest] = await Promise.all([newUser(stack, { displayName: 'Exporter' }), newUser(stack, { displayName: 'Friend' }), newUser(stack)]);
-    const avatarMediaId = anAvatarId();
+    const avatarMediaId = await anAvatarId(stack, u);
     await as(stack, u).patch('/users/me', { bio: 'my bio', avatarMediaId, statusText: 'on it' });
     await as(stack, u).patch('/users/me/settings', { privacy: { lastSeen: 'contacts' }, notifications: { mentions: false } });
     const contact = await as(stack, u).post('/users/me/contacts', { userId: friend.id, alias: 'Bestie' });

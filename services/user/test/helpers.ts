@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Caller,
   type Stack,
@@ -31,9 +30,22 @@ export async function newUser(stack: Stack, overrides: Record<string, unknown> =
   return { ...user, phone: String(overrides.phone ?? phone) };
 }
 
-/** An avatar id to store on a profile. */
-export function anAvatarId(): string {
-  return randomUUID();
+/** A 1x1 PNG. */
+export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** Uploads a file through the media service as `owner` and returns the media. */
+export async function uploadMedia(stack: Stack, owner: Caller, bytes: Buffer, opts: { contentType?: string; purpose?: string } = {}): Promise<Record<string, any>> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: opts.contentType ?? 'image/png' }), 'file');
+  const res = await fetch(`${stack.gateway.url}/api/v1/media?purpose=${opts.purpose ?? 'avatar'}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${owner.accessToken}` } });
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body;
+}
+
+/** An avatar `owner` uploaded, ready to be set on their profile. */
+export async function anAvatarId(stack: Stack, owner: Caller): Promise<string> {
+  return (await uploadMedia(stack, owner, TINY_PNG)).id;
 }
 
 /** A new app (tenant) and a user of it, minted by the app's backend. */

@@ -79,7 +79,7 @@ describe('GET /users/me', () => {
 describe('PATCH /users/me', () => {
   it('when display name, bio, avatar and status text are set, then the profile shows them and keeps the rest', async () => {
     const u = await newUser(stack);
-    const avatarMediaId = anAvatarId();
+    const avatarMediaId = await anAvatarId(stack, u);
     const res = await as(stack, u).patch('/users/me', { displayName: '  Ada L.  ', bio: 'Counts things', avatarMediaId, statusText: 'At the engine' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: u.id, username: u.username, displayName: 'Ada L.', bio: 'Counts things', avatarMediaId, statusText: 'At the engine' });
@@ -91,7 +91,7 @@ describe('PATCH /users/me', () => {
 
   it('when bio, avatar and status text are set to null or an empty string, then they are cleared', async () => {
     const u = await newUser(stack);
-    await as(stack, u).patch('/users/me', { bio: 'x', avatarMediaId: anAvatarId(), statusText: 'y' });
+    await as(stack, u).patch('/users/me', { bio: 'x', avatarMediaId: await anAvatarId(stack, u), statusText: 'y' });
     const res = await as(stack, u).patch('/users/me', { bio: '', avatarMediaId: null, statusText: null });
     expect(res.body).toMatchObject({ bio: null, avatarMediaId: null, statusText: null });
   });

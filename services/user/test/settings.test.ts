@@ -61,7 +61,7 @@ describe('settings', () => {
 describe('privacy applied to profiles', () => {
   async function ownerWithPhoto(profilePhoto: string) {
     const owner = await newUser(stack);
-    const avatarMediaId = anAvatarId();
+    const avatarMediaId = await anAvatarId(stack, owner);
     await as(stack, owner).patch('/users/me', { avatarMediaId });
     await as(stack, owner).patch('/users/me/settings', { privacy: { profilePhoto } });
     return { owner, avatarMediaId };

@@ -83,6 +83,7 @@ async function writeBatch(t: Executor, live: LiveOutbox, sends: PreparedSend[]):
   const freshKeys = new Set<string>();
   const outcomes: (Outcome | { sameAs: string })[] = [];
   const postedNow = new Set<string>();
+  const views = new Map<string, Message>();
 
   for (const send of sends) {
     const key = keyOf(send.message);
@@ -103,14 +104,16 @@ async function writeBatch(t: Executor, live: LiveOutbox, sends: PreparedSend[]):
     freshKeys.add(key);
     stored.set(key, row);
     postedNow.add(`${row.chatId}:${row.senderId}`);
-    outcomes.push({ result: { message: toMessage(row), created: true } });
+    const view = toMessage(row);
+    views.set(row.id, view);
+    outcomes.push({ result: { message: view, created: true } });
   }
 
-  if (fresh.length > 0) await writeFresh(t, live, fresh, [...heads.values()], now);
+  if (fresh.length > 0) await writeFresh(t, live, fresh, views, [...heads.values()], now);
   return outcomes.map((o) => ('sameAs' in o ? { result: { message: toMessage(stored.get(o.sameAs)!), created: false } } : o));
 }
 
-async function writeFresh(t: Executor, live: LiveOutbox, fresh: MessageRow[], heads: ChatHead[], now: Date): Promise<void> {
+async function writeFresh(t: Executor, live: LiveOutbox, fresh: MessageRow[], views: Map<string, Message>, heads: ChatHead[], now: Date): Promise<void> {
   await insertMessages(t, fresh);
   const replies = fresh.filter((m) => m.threadRootId);
   for (const chatId of new Set(replies.map((m) => m.chatId))) {
@@ -118,12 +121,12 @@ async function writeFresh(t: Executor, live: LiveOutbox, fresh: MessageRow[], he
   }
   const events: NewLogEvent[] = fresh.map((m) => ({
     chatId: m.chatId, seq: m.seq, type: 'message.created', actorId: m.senderId, messageId: m.id, visibleTo: m.visibleTo, sourceId: null,
-    data: { message: toMessage(m) }, createdAt: now,
+    data: { message: views.get(m.id) }, createdAt: now,
   }));
   await insertEvents(t, events);
   await setLastSeqs(t, heads);
   await notePosts(t, fresh.map((m) => ({ chatId: m.chatId, appId: m.appId, userId: m.senderId, seq: m.seq, at: now })));
-  await recordEventBatch(t, messageEvents.created, fresh.map((m) => ({ appId: m.appId, data: { message: toMessage(m), visibleTo: m.visibleTo } })));
+  await recordEventBatch(t, messageEvents.created, fresh.map((m) => ({ appId: m.appId, data: { message: views.get(m.id)!, visibleTo: m.visibleTo } })));
   for (const e of events) {
     live.logEvent(e.chatId, { seq: e.seq, type: e.type, createdAt: now.toISOString(), actorId: e.actorId, data: e.data }, e.visibleTo);
   }

@@ -11,8 +11,12 @@ import { viewMessage } from './views.js';
 /** Sends a message (REST and rpc alike). A `clientMessageId` seen before returns the stored message. */
 export async function sendMessage(deps: MessageDeps, caller: Caller, chatId: string, body: SendMessageBody): Promise<SendResult> {
   const auth = await deps.access.require(caller.appId, chatId, caller.userId, 'post');
-  const [existing] = await findByClientIds(deps.platform.db, [{ chatId, senderId: caller.userId, clientMessageId: body.clientMessageId }]);
-  if (existing) return { message: await viewMessage(deps.platform.db, existing, caller.userId), created: false };
+  // A retry with attachments must not claim them again for a message id that will never exist;
+  // every other retry is recognised inside the group commit, saving a query on the hot path.
+  if (body.attachments?.length) {
+    const [existing] = await findByClientIds(deps.platform.db, [{ chatId, senderId: caller.userId, clientMessageId: body.clientMessageId }]);
+    if (existing) return { message: await viewMessage(deps.platform.db, existing, caller.userId), created: false };
+  }
   await checkNotBlocked(deps, caller, auth);
   return deps.sends.submit(await prepareSend(deps, caller, chatId, auth, body));
 }

@@ -23,8 +23,9 @@ export function viewerAccess(row: ProfileViewRow, viewerId: string): ViewerAcces
 }
 
 /**
- * The profile as `viewerId` may see it. Last seen is owned by the presence service; the rule
- * above is what it applies (through rpc.user.privacy), so no last-seen time is shown here.
+ * The profile as `viewerId` may see it. Last seen is owned by the presence service: `getProfile`
+ * adds it where the rule above allows (see last-seen.ts); presence applies the same rule through
+ * rpc.user.privacy.
  */
 export function visibleProfile(row: ProfileViewRow, viewerId: string): Profile {
   const access = viewerAccess(row, viewerId);

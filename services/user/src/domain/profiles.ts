@@ -1,9 +1,10 @@
-import { type AccessClaims, type AccountRecord, DELETED_DISPLAY_NAME, type Profile, type UpdateProfileBody, authRpcs, userEvents } from '@chat/contracts';
-import { type Executor, NotFoundError, callRpc, recordEvent } from '@chat/service-kit';
+import { type AccessClaims, type AccountRecord, DELETED_DISPLAY_NAME, type Profile, type UpdateProfileBody, authRpcs, mediaRpcs, userEvents } from '@chat/contracts';
+import { AppError, type Executor, ForbiddenError, NotFoundError, ValidationError, callRpc, recordEvent } from '@chat/service-kit';
 import type { UserDeps } from '../deps.js';
 import { findProfileView } from '../store/profile-views.store.js';
 import { type NewProfile, type ProfileRow, insertProfileIfMissing, lockActiveProfile, profileExists, updateProfile } from '../store/profiles.store.js';
-import { visibleProfile } from './privacy.js';
+import { withLastSeen } from './last-seen.js';
+import { viewerAccess, visibleProfile } from './privacy.js';
 
 /** The profile an account starts with (an account deleted before we saw it starts anonymised). */
 export function profileOfAccount(account: Omit<AccountRecord, 'createdAt'> & { createdAt: Date }): NewProfile {
@@ -39,7 +40,7 @@ export async function getProfile(deps: UserDeps, caller: AccessClaims, userId: s
   if (!(await ensureProfile(deps, caller.app, userId))) throw new NotFoundError('user not found');
   const row = await findProfileView(deps.platform.db, caller.app, userId, caller.sub);
   if (!row) throw new NotFoundError('user not found');
-  return visibleProfile(row, caller.sub);
+  return withLastSeen(deps, caller.app, visibleProfile(row, caller.sub), !row.deleted && viewerAccess(row, caller.sub).canSeeLastSeen);
 }
 
 /** Locks the caller's own profile for a change; a deleted account (its token not yet dead) is 404. */
@@ -54,10 +55,28 @@ export async function ensureOwnProfile(deps: UserDeps, caller: AccessClaims): Pr
   if (!(await ensureProfile(deps, caller.app, caller.sub))) throw new NotFoundError('account not found');
 }
 
+/**
+ * Has the media service record a new profile photo (or none): it must be the caller's own ready
+ * image, else 403 `forbidden` (someone else's, unknown and unfinished media alike) or 400 (not a
+ * plain image). From then on whoever may see the photo may read that media. Call while holding
+ * the profile's row lock, so the media service learns about photo changes in the order they land.
+ */
+async function checkAvatar(deps: UserDeps, caller: AccessClaims, mediaId: string | null): Promise<void> {
+  try {
+    await callRpc(deps.platform.bus, mediaRpcs.claimAvatar, { appId: caller.app, userId: caller.sub, mediaId }, deps.config.RPC_TIMEOUT_MS);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (err.code === 'not_found') throw new ForbiddenError('the avatar must be an image you uploaded');
+    if (err.code === 'unsupported_media_type') throw new ValidationError([{ path: 'avatarMediaId', message: 'must be an image' }]);
+    throw err;
+  }
+}
+
 export async function updateOwnProfile(deps: UserDeps, caller: AccessClaims, body: UpdateProfileBody): Promise<Profile> {
   await ensureOwnProfile(deps, caller);
   await deps.platform.tx(async (t) => {
-    await lockOwnProfile(t, caller);
+    const current = await lockOwnProfile(t, caller);
+    if (body.avatarMediaId !== undefined && body.avatarMediaId !== current.avatarMediaId) await checkAvatar(deps, caller, body.avatarMediaId);
     const row = await updateProfile(t, caller.app, caller.sub, body);
     await recordEvent(t, userEvents.profileUpdated, caller.app, {
       userId: row.id,
