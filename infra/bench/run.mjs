@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, starts an isolated auth + gateway (own database, key and subject
-// prefixes, raised rate limits), loads them with autocannon from this machine, and prints a table
-// and writes JSON into bench-results/.
+// prefixes, raised rate limits), loads them with autocannon from this machine, then runs the
+// outbox and message-service benchmarks; prints a table and writes JSON into bench-results/.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,15 +111,19 @@ stopAll();
 const outbox = spawnSync('npx', ['tsx', 'infra/bench/outbox.ts'], { cwd: root, env, encoding: 'utf8' });
 const outboxResult = outbox.status === 0 ? JSON.parse(outbox.stdout.trim().split('\n').at(-1)) : { error: outbox.stderr };
 
+const message = spawnSync('npx', ['tsx', 'services/message/bench/sends.ts'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const messageResult = message.status === 0 ? JSON.parse(message.stdout.trim().split('\n').at(-1)) : { error: `exit ${message.status}` };
+
 for (const r of results) {
   process.stdout.write(
     `${r.scenario.padEnd(58)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  errors ${r.errors}  cores ${JSON.stringify(r.coresUsed)}\n`,
   );
 }
 process.stdout.write(`outbox: ${JSON.stringify(outboxResult)}\n`);
+process.stdout.write(message.stdout ?? '');
 
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 const file = join(root, 'bench-results', `auth-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ machine: { cores: 2, node: process.version }, durationS: DURATION_S, http: results, outbox: outboxResult }, null, 2));
+writeFileSync(file, JSON.stringify({ machine: { cores: 2, node: process.version }, durationS: DURATION_S, http: results, outbox: outboxResult, message: messageResult }, null, 2));
 process.stdout.write(`written ${file}\n`);
 process.exit(0);

@@ -267,6 +267,12 @@ export const messageRpcs = {
   delete: defineRpc('rpc.message.delete', z.object({ ...Caller, messageId: Uuid, for: DeleteScope }), z.object({})),
   react: defineRpc('rpc.message.react', z.object({ ...Caller, messageId: Uuid, emoji: z.string(), add: z.boolean() }), z.object({})),
   mark: defineRpc('rpc.message.mark', z.object({ ...Caller, chatId: Uuid, kind: MarkerKind, seq: z.number().int().min(0) }), z.object({})),
+  /** The messages a user sent (not deleted), oldest first, paged by message id: for the data export. */
+  userMessages: defineRpc(
+    'rpc.message.user-messages',
+    z.object({ ...Caller, after: Uuid.optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    z.object({ messages: z.array(Message), nextAfter: Uuid.nullable() }),
+  ),
   /** Heads of the given chats for the user (chats the user is not in come back empty). */
   chatHeads: defineRpc('rpc.message.chat-heads', z.object({ ...Caller, chatIds: z.array(Uuid).max(1000) }), z.object({ heads: z.array(ChatHead) })),
 };

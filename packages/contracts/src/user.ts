@@ -1,6 +1,7 @@
 import { DisplayName, Email, Phone } from './auth.js';
 import { PageQuery, Timestamp, Uuid, pageOf } from './common.js';
 import { defineEvent } from './events.js';
+import { Message } from './message.js';
 import { defineRoute } from './routes.js';
 import { defineRpc } from './rpc.js';
 import { z } from './zod.js';
@@ -126,6 +127,10 @@ export const AccountExport = z
     settings: Settings,
     contacts: z.array(z.object({ userId: Uuid, alias: z.string().nullable(), addedAt: Timestamp })),
     blocked: z.array(z.object({ userId: Uuid, blockedAt: Timestamp })),
+    /** Ids of the chats the user belongs to. */
+    chats: z.array(z.object({ chatId: Uuid })),
+    /** The messages the user sent and did not delete, oldest first. */
+    messages: z.array(Message),
   })
   .openapi('AccountExport');
 export type AccountExport = z.infer<typeof AccountExport>;

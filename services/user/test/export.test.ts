@@ -5,7 +5,7 @@ import { startUserStack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startUserStack();
+  stack = await startUserStack({}, { messaging: true });
 });
 afterAll(() => stack?.stop());
 
@@ -38,8 +38,26 @@ describe('GET /users/me/export', () => {
       settings: (await as(stack, u).get('/users/me/settings')).body,
       contacts: [{ userId: friend.id, alias: 'Bestie', addedAt: contact.body.addedAt }],
       blocked: [{ userId: pest.id, blockedAt: block.body.blockedAt }],
+      chats: [],
+      messages: [],
     });
     expect(res.body.settings.privacy.lastSeen).toBe('contacts');
+  });
+
+  it('when a user exports, then the chats they belong to and the messages they sent (not deleted ones) come along', async () => {
+    const [u, friend] = await Promise.all([newUser(stack), newUser(stack)]);
+    const chat = await as(stack, u).post('/chats', { type: 'group', name: 'Exported', memberIds: [friend.id] });
+    expect(chat.status).toBe(201);
+    const send = (who: typeof u, text: string) => as(stack, who).post(`/chats/${chat.body.id}/messages`, { clientMessageId: `${who.id}-${text.replace(/ /g, '_')}`, text });
+    const kept = await send(u, 'keep me');
+    const gone = await send(u, 'delete me');
+    await send(friend, 'not mine');
+    expect((await as(stack, u).delete(`/messages/${gone.body.id}?for=everyone`)).status).toBe(204);
+    const res = await as(stack, u).get('/users/me/export');
+    expect(res.status).toBe(200);
+    expect(res.body.chats).toEqual([{ chatId: chat.body.id }]);
+    expect(res.body.messages.map((m: { id: string }) => m.id)).toEqual([kept.body.id]);
+    expect(res.body.messages[0]).toMatchObject({ chatId: chat.body.id, senderId: u.id, text: 'keep me' });
   });
 
   it('when a user exports, then nothing of other users beyond their ids comes along', async () => {

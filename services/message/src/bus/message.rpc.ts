@@ -5,7 +5,7 @@ import type { MessageDeps } from '../deps.js';
 import { deleteMessage, editMessage, react } from '../domain/changes.js';
 import { getChatHeads } from '../domain/heads.js';
 import { markChat } from '../domain/read-state.js';
-import { getEvents } from '../domain/reads.js';
+import { getEvents, getSentMessages } from '../domain/reads.js';
 import { sendMessage } from '../domain/send.js';
 
 /** Validates an rpc-borne body exactly as the REST route validates its JSON body. */
@@ -33,6 +33,7 @@ export function serveMessageRpcs(deps: MessageDeps): Subscription[] {
       await markChat(deps, q, q.chatId, q.kind, q.seq);
       return {};
     }),
+    serveRpc(bus, messageRpcs.userMessages, (q) => getSentMessages(deps, q, q.after, q.limit)),
     serveRpc(bus, messageRpcs.chatHeads, async (q) => ({ heads: await getChatHeads(deps, q, q.chatIds) })),
   ];
 }

@@ -1,12 +1,12 @@
 import type { EventPage, Message } from '@chat/contracts';
 import type { MessageDeps } from '../deps.js';
 import { findHead, listEventsAfter } from '../store/log.store.js';
-import { listHistory, listPinned, listReplies as selectReplies } from '../store/messages.store.js';
+import { listHistory, listPinned, listReplies as selectReplies, listSentBy } from '../store/messages.store.js';
 import { listEdits } from '../store/edits.store.js';
 import { reactionUsers } from '../store/reactions.store.js';
 import type { Caller } from './caller.js';
 import { readableMessage } from './message-access.js';
-import { toMessages, viewMessage } from './views.js';
+import { toMessage, toMessages, viewMessage } from './views.js';
 
 const DEFAULT_PAGE = 50;
 const DEFAULT_EVENTS_PAGE = 100;
@@ -76,4 +76,11 @@ export async function getReactions(deps: MessageDeps, caller: Caller, messageId:
   const { message } = await readableMessage(deps, caller, messageId);
   const rows = await reactionUsers(deps.platform.db, message.chatId, message.id);
   return { data: rows.map((r) => ({ emoji: r.emoji, userIds: r.userIds, count: r.userIds.length })) };
+}
+
+/** A page of what the user sent (for the data export): by id, which follows time. */
+export async function getSentMessages(deps: MessageDeps, caller: Caller, after?: string, limit = 500) {
+  const rows = await listSentBy(deps.platform.db, caller.appId, caller.userId, after ?? null, limit);
+  const messages = rows.map((r) => toMessage(r));
+  return { messages, nextAfter: rows.length === limit ? rows[rows.length - 1]!.id : null };
 }

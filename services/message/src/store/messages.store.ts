@@ -184,3 +184,14 @@ export async function hideMessage(t: Executor, chatId: string, userId: string, m
 export async function isHidden(t: Executor, chatId: string, userId: string, messageId: string): Promise<boolean> {
   return (await t.oneOrNone('SELECT 1 FROM hidden_messages WHERE chat_id = $1 AND user_id = $2 AND message_id = $3', [chatId, userId, messageId])) !== null;
 }
+
+/** Messages `senderId` sent and did not delete, by id (ids are time-ordered), after `after`. */
+export async function listSentBy(t: Executor, appId: string, senderId: string, after: string | null, limit: number): Promise<MessageRow[]> {
+  const rows = await t.any(
+    `SELECT ${COLUMNS} FROM messages m
+      WHERE m.sender_id = $2 AND m.app_id = $1 AND m.deleted_at IS NULL AND ($3::uuid IS NULL OR m.id > $3)
+      ORDER BY m.id LIMIT $4`,
+    [appId, senderId, after, limit],
+  );
+  return rows.map(toRow);
+}

@@ -5,13 +5,15 @@ import { listAllBlocks } from '../store/blocks.store.js';
 import { listAllContacts } from '../store/contacts.store.js';
 import { findProfile } from '../store/profiles.store.js';
 import { findSettings } from '../store/settings.store.js';
+import { exportChatsAndMessages } from './export-remote.js';
 import { ensureOwnProfile } from './profiles.js';
 import { toSettings } from './settings.js';
 
-/** Everything this service holds about the caller, in one document. */
+/** Everything held about the caller, in one document: this service's data plus chats and sent messages. */
 export async function exportAccount(deps: UserDeps, caller: AccessClaims): Promise<AccountExport> {
   await ensureOwnProfile(deps, caller);
-  // One snapshot, so the parts agree with each other.
+  const remote = await exportChatsAndMessages(deps, caller.app, caller.sub);
+  // One snapshot, so this service's parts agree with each other.
   return deps.platform.db.tx(async (t) => {
     await t.none('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const profile = await findProfile(t, caller.app, caller.sub);
@@ -36,6 +38,7 @@ export async function exportAccount(deps: UserDeps, caller: AccessClaims): Promi
       settings: toSettings(settings),
       contacts: contacts.map((c) => ({ userId: c.userId, alias: c.alias, addedAt: c.addedAt.toISOString() })),
       blocked: blocked.map((b) => ({ userId: b.userId, blockedAt: b.blockedAt.toISOString() })),
+      ...remote,
     };
   });
 }
