@@ -125,10 +125,20 @@ export function createService(deps: GatewayDeps): ServiceHandle {
     async start() {},
     async stop() {},
     attach(server: Server) {
+      const upgraded = new Set<import('node:stream').Duplex>();
       server.on('upgrade', (req, socket, head) => {
-        if (req.url?.split('?')[0] === '/ws') wsProxy.upgrade(req, socket as import('node:net').Socket, head);
-        else socket.destroy();
+        if (req.url?.split('?')[0] !== '/ws') return socket.destroy();
+        upgraded.add(socket);
+        socket.once('close', () => upgraded.delete(socket));
+        wsProxy.upgrade(req, socket as import('node:net').Socket, head);
       });
+      // close() waits for upgraded sockets, which closeAllConnections() does not reach: cut them
+      // as it starts (clients reconnect to another gateway and sync).
+      const close = server.close.bind(server);
+      server.close = ((callback?: (err?: Error) => void) => {
+        for (const socket of upgraded) socket.destroy();
+        return close(callback);
+      }) as typeof server.close;
     },
   };
 }

@@ -72,6 +72,13 @@ export function createWebSocketProxy(target: string, path: string, logger: Logge
     ws: true,
     pathFilter: path,
     on: {
+      // A client socket destroyed (not ended) would leave its upstream socket open: close them together.
+      proxyReqWs: (proxyReq, _req, socket) => {
+        proxyReq.once('upgrade', (_res, upstream: Socket) => {
+          socket.once('close', () => upstream.destroy());
+          upstream.once('close', () => socket.destroy());
+        });
+      },
       error: (err, _req, res) => {
         logger.warn('websocket proxy error', { err: err.message });
         writeProblem(res, 503, 'service_unavailable', 'realtime service is unavailable');

@@ -58,3 +58,32 @@ describe('gateway /ws', () => {
     }
   });
 });
+
+describe('gateway /ws shutdown', () => {
+  it('when the gateway stops while a proxied socket is open, then it stops promptly and the socket is closed', async () => {
+    const isolation = createIsolation();
+    const upstream = createServer();
+    const wss = new WebSocketServer({ server: upstream });
+    wss.on('connection', () => {});
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    try {
+      const gw = await startService(bootGateway, { ...isolation.env, REALTIME_URL: upstreamUrl });
+      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`);
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      const started = Date.now();
+      await gw.stop();
+      await closed;
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      upstream.closeAllConnections();
+      for (const client of wss.clients) client.terminate();
+      await new Promise((r) => upstream.close(r));
+      await isolation.cleanup();
+    }
+  });
+});

@@ -7,6 +7,7 @@ export * from './user.js';
 export * from './chat.js';
 export * from './message.js';
 export * from './presence.js';
+export * from './search.js';
 export * from './realtime.js';
 export * from './live.js';
 export * from './events.js';

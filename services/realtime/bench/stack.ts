@@ -1,0 +1,86 @@
+// The processes the fan-out benchmark runs against: every service it needs, each its own process
+// (built `dist`), on an isolated database and subject/key prefixes, with rate limits raised.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, presence: 19186, realtime: 19188, gateway: 19180 };
+type Name = keyof typeof PORTS;
+const lots = '1000000000';
+
+export const ADMIN_KEY = 'platform-admin-key-for-the-fanout-bench';
+
+export interface BenchStack {
+  gatewayUrl: string;
+  natsUrl: string;
+  natsPrefix: string;
+  realtimeUrl: string;
+  /** Process ids by name, for CPU and memory readings. */
+  pids: Record<string, number>;
+  stop(): void;
+}
+
+/** CPU seconds used so far by a process (utime + stime from /proc). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS'))!;
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+/** Builds, then starts auth, user, chat, message, presence, realtime and the gateway. */
+export async function startBenchStack(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+  const prefix = `benchrt${Date.now()}`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    TURBO_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/chat_bench_realtime',
+    REDIS_PREFIX: `${prefix}:`,
+    NATS_PREFIX: `${prefix}.`,
+    AUTH_KEYS_DIR: join(root, '.data/bench-keys'),
+    MAILBOX_DIR: join(root, '.data/bench-mailbox'),
+    PLATFORM_ADMIN_KEY: ADMIN_KEY,
+    DB_POOL_SIZE: '20',
+    RATE_LIMIT_USER_PER_MINUTE: lots,
+    RATE_LIMIT_IP_PER_MINUTE: lots,
+    RATE_LIMIT_SERVER_PER_MINUTE: lots,
+    RATE_LIMIT_REGISTER_PER_HOUR: lots,
+    ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${port}`])),
+    ...extraEnv,
+  };
+  const order: Name[] = ['auth', 'user', 'chat', 'message', 'presence', 'realtime', 'gateway'];
+  const filters = order.map((name) => `--filter=@chat/${name}`);
+  if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0) throw new Error('build failed');
+  const children: { name: Name; child: ChildProcess }[] = [];
+  // The gateway and realtime first, so the services they call are still there while they stop.
+  const stop = () => [...children].reverse().forEach(({ child }) => child.kill('SIGTERM'));
+  process.on('exit', stop);
+  for (const name of order) {
+    const dir = name === 'gateway' ? join(root, 'gateway') : join(root, 'services', name);
+    const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push({ name, child });
+    await waitReady(`http://127.0.0.1:${PORTS[name]}`);
+  }
+  return {
+    gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`,
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsPrefix: env.NATS_PREFIX!,
+    realtimeUrl: `http://127.0.0.1:${PORTS.realtime}`,
+    pids: Object.fromEntries(children.map(({ name, child }) => [name, child.pid!])),
+    stop,
+  };
+}

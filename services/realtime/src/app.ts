@@ -1,0 +1,70 @@
+import {
+  type BootFn,
+  DependencyError,
+  RedisKeys,
+  RevocationList,
+  type ServiceHandle,
+  connectBus,
+  connectRedis,
+  createHttpApp,
+  createLogger,
+  createRemoteVerifier,
+} from '@chat/service-kit';
+import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
+import type { RealtimeDeps } from './deps.js';
+import { createRealtimeMetrics } from './metrics.js';
+import { type RealtimeNode, createRealtimeNode } from './node.js';
+
+export const SERVICE = 'realtime';
+
+export type RealtimeConnections = Pick<RealtimeDeps, 'logger' | 'bus' | 'redis'>;
+
+/** The node and its ops endpoints. It keeps no data of its own: all shared state is in NATS and Redis. */
+export function createService(connections: RealtimeConnections, config: RealtimeConfig): ServiceHandle & { node: RealtimeNode } {
+  const { logger, bus, redis } = connections;
+  const keys = new RedisKeys(config.REDIS_PREFIX);
+  const revocations = new RevocationList(redis, keys);
+  let node: RealtimeNode | undefined;
+  const metrics = createRealtimeMetrics({
+    sockets: () => node?.sizes().sockets ?? { ready: 0, pending: 0 },
+    subscriptions: () => node?.sizes().subscriptions ?? { chat: 0, user: 0, presence: 0 },
+  });
+  const deps: RealtimeDeps = { config, logger, bus, redis, keys, revocations, verifier: createRemoteVerifier(bus, revocations), metrics };
+  node = createRealtimeNode(deps);
+  const app = createHttpApp({
+    service: SERVICE,
+    logger,
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+    readiness: {
+      redis: () => redis.ping(),
+      nats: () => (bus.nc.isClosed() ? Promise.reject(new Error('closed')) : bus.nc.flush()),
+    },
+    metrics: (registry) => metrics.register(registry),
+    routes: () => {},
+  });
+  return { app, node, start: node.start, stop: node.stop, attach: node.attach };
+}
+
+/** Reads config from `env`, connects to Redis and NATS (no database), and builds the node. */
+export const boot: BootFn = async (env) => {
+  const config = loadRealtimeConfig(env);
+  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  const redis = await connectRedis(config.REDIS_URL).catch((err: Error) => {
+    throw new DependencyError(`Redis unreachable at ${config.REDIS_URL}: ${err.message}`);
+  });
+  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: SERVICE, logger }).catch((err: Error) => {
+    throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
+  });
+  return {
+    handle: createService({ logger, bus, redis }, config),
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    close: async () => {
+      await bus.nc.drain().catch(() => {});
+      await redis.close().catch(() => {});
+    },
+  };
+};

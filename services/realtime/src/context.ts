@@ -1,0 +1,12 @@
+import type { PresenceReporter } from './bus/presence.js';
+import type { RealtimeDeps } from './deps.js';
+import type { Hub } from './hub/hub.js';
+import type { Delivery } from './socket/delivery.js';
+
+/** What op handlers and socket code of one node work with. */
+export interface NodeContext {
+  deps: RealtimeDeps;
+  hub: Hub;
+  delivery: Delivery;
+  presence: PresenceReporter;
+}

@@ -1,0 +1,145 @@
+import type { RealtimeDeps } from '../deps.js';
+import type { Delivery } from '../socket/delivery.js';
+import type { LiveSocket } from '../socket/live-socket.js';
+import { ChatSequencer, type LogFrame } from './sequencer.js';
+import { Topics } from './topics.js';
+import { type UserEntry, Users } from './users.js';
+
+/** The fields of a live frame the node looks at; the bytes themselves are forwarded untouched. */
+interface FrameHead {
+  t: string;
+  chatId?: string;
+  seq?: number;
+  d?: Record<string, unknown>;
+}
+
+function readHead(data: Buffer): FrameHead | undefined {
+  try {
+    const frame = JSON.parse(data.toString('utf8')) as FrameHead;
+    return frame && typeof frame.t === 'string' ? frame : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const LEAVING = new Set(['member.left', 'member.removed']);
+
+/**
+ * Interest-based fan-out: one `rt.chat.<id>` subscription per chat with a local member, one
+ * `rt.user.<id>` per local user, one `rt.presence.<id>` per user watched by a local socket.
+ */
+export class Hub {
+  readonly users: Users;
+  readonly chats: Topics<UserEntry>;
+  readonly userTopics: Topics<UserEntry>;
+  readonly presence: Topics<LiveSocket>;
+  private readonly sequencer: ChatSequencer<FrameHead>;
+
+  constructor(
+    private readonly deps: RealtimeDeps,
+    private readonly delivery: Delivery,
+  ) {
+    this.sequencer = new ChatSequencer(deps.config.WS_REORDER_WINDOW_MS, (chatId, frame) => this.deliverLog(chatId, frame));
+    this.chats = new Topics(
+      deps.bus,
+      'rt.chat.',
+      (chatId, entries, data) => this.onChatFrame(chatId, entries, data),
+      (chatId) => this.sequencer.forget(chatId),
+    );
+    this.userTopics = new Topics(deps.bus, 'rt.user.', (_userId, entries, data) => this.onUserFrame(entries, data));
+    this.presence = new Topics(deps.bus, 'rt.presence.', (_userId, sockets, data) => this.onPresenceFrame(sockets, data));
+    this.users = new Users(deps, this.chats, this.userTopics);
+  }
+
+  private received(kind: string, raw: Uint8Array): { data: Buffer; head: FrameHead | undefined } {
+    this.deps.metrics.eventsIn.inc({ kind });
+    // One copy per frame and node (the NATS read buffer is not ours to keep); every socket shares it.
+    const data = Buffer.from(raw);
+    const head = readHead(data);
+    if (!head) this.deps.logger.warn('live frame is not a protocol event', { kind });
+    return { data, head };
+  }
+
+  private onChatFrame(chatId: string, entries: Set<UserEntry>, raw: Uint8Array): void {
+    const { data, head } = this.received('chat', raw);
+    if (!head) return;
+    if (!isSeq(head.seq)) {
+      const typist = head.t === 'typing' ? head.d?.userId : undefined;
+      for (const entry of entries) {
+        if (entry.userId === typist || entry.suspended?.has(chatId)) continue;
+        for (const sock of entry.sockets) this.delivery.event(sock, data);
+      }
+      return;
+    }
+    this.sequencer.push(chatId, { seq: head.seq, data, head });
+  }
+
+  private deliverLog(chatId: string, { seq, data, head }: LogFrame<FrameHead>): void {
+    const entries = this.chats.receivers(chatId);
+    if (!entries) return;
+    const subject = typeof head.d?.userId === 'string' ? head.d.userId : undefined;
+    for (const entry of entries) {
+      if (entry.userId === subject && head.t === 'member.joined') this.users.resume(entry, chatId);
+      if (entry.suspended?.has(chatId)) continue;
+      for (const sock of entry.sockets) this.delivery.logEvent(sock, chatId, seq, data);
+      // Events after the user's own removal, in the chat's own order, are not theirs to see.
+      if (entry.userId === subject && LEAVING.has(head.t)) this.users.suspend(entry, chatId);
+    }
+  }
+
+  private onUserFrame(entries: Set<UserEntry>, raw: Uint8Array): void {
+    const { data, head } = this.received('user', raw);
+    if (!head) return;
+    for (const entry of entries) {
+      if (head.t === 'chat.added' || head.t === 'chat.removed') {
+        const chatId = head.chatId ?? (head.d?.chatId as string | undefined) ?? (head.d?.chat as { id?: string } | undefined)?.id;
+        if (typeof chatId === 'string') this.users.membershipChanged(entry, chatId, head.t === 'chat.added');
+      }
+      for (const sock of entry.sockets) {
+        if (head.chatId && isSeq(head.seq)) this.delivery.logEvent(sock, head.chatId, head.seq, data);
+        else this.delivery.event(sock, data);
+      }
+    }
+  }
+
+  private onPresenceFrame(sockets: Set<LiveSocket>, raw: Uint8Array): void {
+    const { data, head } = this.received('presence', raw);
+    if (!head) return;
+    for (const sock of sockets) this.delivery.event(sock, data);
+  }
+
+  /** Starts forwarding the users' presence to the socket. */
+  watch(sock: LiveSocket, userIds: string[]): void {
+    const watching = (sock.watching ??= new Set());
+    for (const id of userIds) {
+      if (watching.has(id)) continue;
+      watching.add(id);
+      this.presence.add(id, sock);
+    }
+  }
+
+  unwatch(sock: LiveSocket, userIds: Iterable<string>): void {
+    if (!sock.watching) return;
+    for (const id of [...userIds]) {
+      if (!sock.watching.delete(id)) continue;
+      this.presence.remove(id, sock);
+    }
+    if (sock.watching.size === 0) sock.watching = undefined;
+  }
+
+  /** The socket is gone: nothing more for it anywhere. */
+  forget(sock: LiveSocket): void {
+    if (sock.watching) this.unwatch(sock, sock.watching);
+    this.users.leave(sock);
+  }
+
+  sizes() {
+    return { chat: this.chats.size, user: this.userTopics.size, presence: this.presence.size };
+  }
+
+  clear(): void {
+    this.users.clear();
+    this.presence.clear();
+  }
+}

@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import type { Subscription } from '@nats-io/transport-node';
+import { PresenceReporter } from './bus/presence.js';
+import { watchRevocations } from './bus/revocations.js';
+import type { NodeContext } from './context.js';
+import type { RealtimeDeps } from './deps.js';
+import { Hub } from './hub/hub.js';
+import { Delivery } from './socket/delivery.js';
+import { SocketServer } from './socket/server.js';
+
+export interface RealtimeNode {
+  attach(server: Server): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  sizes(): { sockets: { ready: number; pending: number }; subscriptions: { chat: number; user: number; presence: number } };
+}
+
+/** One realtime node: its sockets, its NATS interest and the sweeps that keep both honest. */
+export function createRealtimeNode(deps: RealtimeDeps): RealtimeNode {
+  const delivery = new Delivery(deps.config, deps.metrics);
+  const node: NodeContext = { deps, delivery, hub: new Hub(deps, delivery), presence: new PresenceReporter(deps) };
+  const server = new SocketServer(node);
+  let revocations: Subscription | undefined;
+  return {
+    attach(http) {
+      server.attach(http);
+      // The HTTP server waits for upgraded sockets before it calls back from close(): say goodbye to them as it starts closing.
+      const close = http.close.bind(http);
+      http.close = ((callback?: (err?: Error) => void) => {
+        void server.goAway();
+        return close(callback);
+      }) as typeof http.close;
+    },
+    async start() {
+      revocations = watchRevocations(deps, server.sockets, delivery);
+      server.start();
+    },
+    async stop() {
+      await server.goAway();
+      server.stop();
+      revocations?.unsubscribe();
+      node.hub.clear();
+      await node.presence.settle();
+    },
+    sizes: () => ({ sockets: server.sizes(), subscriptions: node.hub.sizes() }),
+  };
+}

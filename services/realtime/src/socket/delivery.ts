@@ -1,0 +1,93 @@
+import { CloseCode, type ErrorCode, type FrameRef } from '@chat/contracts';
+import { WebSocket } from 'ws';
+import type { RealtimeConfig } from '../config.js';
+import type { RealtimeMetrics } from '../metrics.js';
+import { type LiveSocket, type SentRun, SocketState } from './live-socket.js';
+
+const TEXT = { binary: false } as const;
+
+function terminateIfOpen(sock: LiveSocket): void {
+  if (sock.readyState !== WebSocket.CLOSED) sock.terminate();
+}
+
+/** Everything the node writes to sockets goes through here: the send-buffer bound is checked on every write. */
+export class Delivery {
+  constructor(
+    private readonly config: RealtimeConfig,
+    private readonly metrics: RealtimeMetrics,
+  ) {}
+
+  /** Sends bytes as a text frame, or cuts the socket off when its send buffer is over the bound. */
+  raw(sock: LiveSocket, data: Buffer | string): void {
+    if (sock.state === SocketState.Closing || sock.readyState !== WebSocket.OPEN) return;
+    if (sock.bufferedAmount > this.config.WS_SEND_BUFFER_BYTES) {
+      this.metrics.sendBufferDrops.inc();
+      this.close(sock, CloseCode.slowConsumer, 'slow consumer');
+      return;
+    }
+    sock.send(data, TEXT);
+    this.metrics.framesOut.count += 1;
+  }
+
+  frame(sock: LiveSocket, frame: object): void {
+    this.raw(sock, JSON.stringify(frame));
+  }
+
+  ack(sock: LiveSocket, ref: FrameRef | undefined, d: object): void {
+    this.frame(sock, ref === undefined ? { op: 'ack', d } : { op: 'ack', ref, d });
+  }
+
+  error(sock: LiveSocket, ref: FrameRef | undefined, code: ErrorCode, message: string, errors?: { path: string; message: string }[]): void {
+    const error = errors?.length ? { code, message, errors } : { code, message };
+    this.frame(sock, ref === undefined ? { op: 'error', error } : { op: 'error', ref, error });
+  }
+
+  /** Starts the closing handshake; a peer that never answers it is destroyed after the grace period. */
+  close(sock: LiveSocket, code: number, reason: string): void {
+    if (sock.state === SocketState.Closing || sock.readyState >= WebSocket.CLOSING) return;
+    sock.state = SocketState.Closing;
+    this.metrics.closes.inc({ code: String(code) });
+    sock.close(code, reason);
+    setTimeout(terminateIfOpen, this.config.WS_CLOSE_GRACE_MS, sock).unref();
+  }
+
+  /** ws already sent the close frame of a protocol error (e.g. 1009); the peer gets a short while to read it. */
+  abandon(sock: LiveSocket): void {
+    sock.state = SocketState.Closing;
+    setTimeout(terminateIfOpen, Math.min(1000, this.config.WS_CLOSE_GRACE_MS), sock).unref();
+  }
+
+  /**
+   * A chat-log event for a ready socket: held back while the chat is replayed by a sync, skipped
+   * when this socket was already sent that seq, else sent.
+   */
+  logEvent(sock: LiveSocket, chatId: string, seq: number, data: Buffer): void {
+    if (sock.state !== SocketState.Ready) return;
+    const held = sock.replaying?.get(chatId);
+    if (held) {
+      held.push({ seq, data });
+      return;
+    }
+    const run = sock.runs?.get(chatId);
+    if (run && seq >= run.start && seq <= run.end) return;
+    this.raw(sock, data);
+    extendRun(sock, chatId, run, seq);
+  }
+
+  /** An ephemeral or per-user event for a ready socket. */
+  event(sock: LiveSocket, data: Buffer): void {
+    if (sock.state === SocketState.Ready) this.raw(sock, data);
+  }
+}
+
+export function extendRun(sock: LiveSocket, chatId: string, run: SentRun | undefined, seq: number): void {
+  if (!run) {
+    (sock.runs ??= new Map()).set(chatId, { start: seq, end: seq });
+  } else if (seq === run.end + 1) {
+    run.end = seq;
+  } else if (seq > run.end + 1) {
+    // A gap: the socket will see the jump and sync; only the new run can be skipped later.
+    run.start = seq;
+    run.end = seq;
+  }
+}

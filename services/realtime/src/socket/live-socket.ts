@@ -1,0 +1,56 @@
+import { WebSocket } from 'ws';
+import type { UserEntry } from '../hub/users.js';
+
+export const SocketState = {
+  /** Open, waiting for a token (header or first `auth` frame). */
+  AwaitingAuth: 0,
+  /** Token being checked, membership being loaded. */
+  Authenticating: 1,
+  Ready: 2,
+  /** Close requested by the server; nothing more is sent. */
+  Closing: 3,
+} as const;
+export type SocketState = (typeof SocketState)[keyof typeof SocketState];
+
+/** Seqs of one chat this socket was sent, contiguously, from `start` to `end` (empty when `start > end`). */
+export interface SentRun {
+  start: number;
+  end: number;
+}
+
+/** A log event held back while its chat is replayed. */
+export interface HeldEvent {
+  seq: number;
+  data: Buffer;
+}
+
+/**
+ * A client socket with its session state as plain fields (no per-socket closures or timers while
+ * idle: the node's sweeps and shared listeners do the work), so an idle socket stays small.
+ */
+export class LiveSocket extends WebSocket {
+  state: SocketState = SocketState.AwaitingAuth;
+  connectionId = '';
+  userId = '';
+  appId = '';
+  sessionId = '';
+  user: UserEntry | undefined = undefined;
+  openedAt = 0;
+  lastSeenAt = 0;
+  /** Sent an op other than ping since the last presence heartbeat. */
+  active = false;
+  /** Holds a slot in the user's connection count. */
+  counted = false;
+  /** Reported to presence as connected (so its close is reported too). */
+  announced = false;
+  tokens = 0;
+  tokensAt = 0;
+  strikes = 0;
+  /** Frames that arrived before `ready`, handled once it is sent. */
+  early: Buffer[] | undefined = undefined;
+  runs: Map<string, SentRun> | undefined = undefined;
+  /** Chats being replayed by a sync, with the live log events held back meanwhile. */
+  replaying: Map<string, HeldEvent[]> | undefined = undefined;
+  syncTail: Promise<void> | undefined = undefined;
+  watching: Set<string> | undefined = undefined;
+}

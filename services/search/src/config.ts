@@ -1,0 +1,20 @@
+import { z } from '@chat/contracts';
+import { BaseConfig, parseConfig } from '@chat/service-kit';
+
+export const SearchConfig = BaseConfig.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8087),
+  /** How long a call to another service (rpc.user.privacy, rebuild reads) may take. */
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /**
+   * Relevance order ranks the newest this-many matches of a query (then older matches follow,
+   * newest first): ranking every match of a very common word would cost time for nothing.
+   */
+  SEARCH_RANK_WINDOW: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** Statement timeout of one search query: a pathological query fails with 503 instead of holding a connection. */
+  SEARCH_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+});
+export type SearchConfig = z.infer<typeof SearchConfig>;
+
+export function loadSearchConfig(env: Record<string, string | undefined>): SearchConfig {
+  return parseConfig(SearchConfig, env);
+}

@@ -1,0 +1,79 @@
+import { SEARCH_TERMS_MAX } from '@chat/contracts';
+
+/**
+ * A search text read the way `websearch_to_tsquery` reads it, plus what the substring match and
+ * the highlighter need: positive words, quoted phrases, excluded terms, and whether `OR` is used.
+ */
+export interface ParsedQuery {
+  /** The text as given: PostgreSQL's `websearch_to_tsquery` parses it (it never fails on syntax). */
+  text: string;
+  words: string[];
+  phrases: string[];
+  excluded: string[];
+  hasOr: boolean;
+}
+
+const TOKEN = /(-?)"([^"]*)"?|(\S+)/gu;
+// Brackets, quotes and sentence punctuation around a word are not part of what is searched for.
+const EDGE_PUNCTUATION = /^[()[\]{}"'“”‘’«»,;:!?]+|[()[\]{}"'“”‘’«»,;:!?]+$/gu;
+
+export function parseQuery(text: string): ParsedQuery {
+  const q: ParsedQuery = { text, words: [], phrases: [], excluded: [], hasOr: false };
+  for (const m of text.matchAll(TOKEN)) {
+    const [, minus, phrase, bare] = m;
+    if (phrase !== undefined) {
+      const p = phrase.trim();
+      if (p) (minus ? q.excluded : q.phrases).push(p);
+      continue;
+    }
+    if (!bare) continue;
+    if (/^or$/i.test(bare)) {
+      q.hasOr = true;
+      continue;
+    }
+    const excluded = bare.length > 1 && bare.startsWith('-');
+    const word = (excluded ? bare.slice(1) : bare).replace(EDGE_PUNCTUATION, '');
+    if (word) (excluded ? q.excluded : q.words).push(word);
+  }
+  q.words = [...new Set(q.words)].slice(0, SEARCH_TERMS_MAX);
+  q.phrases = q.phrases.slice(0, SEARCH_TERMS_MAX);
+  q.excluded = q.excluded.slice(0, SEARCH_TERMS_MAX);
+  return q;
+}
+
+/** What the highlighter marks: words and phrases, longest first (so a phrase wins over its words). */
+export function highlightTerms(q: ParsedQuery): string[] {
+  return [...q.phrases, ...q.words].sort((a, b) => b.length - a.length);
+}
+
+export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * SQL that matches `doc` (text) and `tsv` against the query, with its parameters. Without `OR`, a
+ * message matches when every word is part of it (as a word, a prefix or any substring), every
+ * phrase is there as a phrase, and no excluded term is; with `OR`, full-text semantics alone.
+ */
+export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: string): { sql: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = { [`${prefix}q`]: q.text };
+  const exact = `${tsv} @@ websearch_to_tsquery('simple', $<${prefix}q>)`;
+  if (q.hasOr || q.words.length === 0) return { sql: exact, params };
+  const parts = q.words.map((w, i) => {
+    params[`${prefix}w${i}`] = likePattern(w);
+    return `${doc} ILIKE $<${prefix}w${i}>`;
+  });
+  q.phrases.forEach((p, i) => {
+    params[`${prefix}p${i}`] = p;
+    parts.push(`${tsv} @@ phraseto_tsquery('simple', $<${prefix}p${i}>)`);
+  });
+  q.excluded.forEach((x, i) => {
+    params[`${prefix}x${i}`] = x;
+    parts.push(`NOT ${tsv} @@ phraseto_tsquery('simple', $<${prefix}x${i}>)`);
+  });
+  return { sql: `(${exact} OR (${parts.join(' AND ')}))`, params };
+}
+
+/** Relevance: whole-word matches above substring-only ones, then `ts_rank` (text outweighs file names). */
+export function scoreSql(tsv: string, prefix: string): string {
+  const query = `websearch_to_tsquery('simple', $<${prefix}q>)`;
+  return `((CASE WHEN ${tsv} @@ ${query} THEN 100 ELSE 0 END) + round(100 * ts_rank('{0.1,0.2,0.4,1.0}', ${tsv}, ${query})))::int`;
+}
