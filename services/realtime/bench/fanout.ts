@@ -102,5 +102,5 @@ for (const source of SOURCES) {
   await sleep(2000);
 }
 log(JSON.stringify({ idle, loads }));
-stack.stop();
+await stack.stop();
 process.exit(0);

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createIsolation } from '@chat/testkit';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, presence: 19186, realtime: 19188, gateway: 19180 };
@@ -18,7 +19,8 @@ export interface BenchStack {
   realtimeUrl: string;
   /** Process ids by name, for CPU and memory readings. */
   pids: Record<string, number>;
-  stop(): void;
+  /** Stops the processes, then drops the run's database, Redis keys and event stream. */
+  stop(): Promise<void>;
 }
 
 /** CPU seconds used so far by a process (utime + stime from /proc). */
@@ -42,17 +44,14 @@ async function waitReady(url: string): Promise<void> {
 
 /** Builds, then starts auth, user, chat, message, presence, realtime and the gateway. */
 export async function startBenchStack(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
-  const prefix = `benchrt${Date.now()}`;
+  // Its own database, key and subject prefixes and data folder, all removed by `stop`.
+  const isolation = createIsolation();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
+    ...isolation.env,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     TURBO_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/chat_bench_realtime',
-    REDIS_PREFIX: `${prefix}:`,
-    NATS_PREFIX: `${prefix}.`,
-    AUTH_KEYS_DIR: join(root, '.data/bench-keys'),
-    MAILBOX_DIR: join(root, '.data/bench-mailbox'),
     PLATFORM_ADMIN_KEY: ADMIN_KEY,
     DB_POOL_SIZE: '20',
     RATE_LIMIT_USER_PER_MINUTE: lots,
@@ -67,8 +66,14 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0) throw new Error('build failed');
   const children: { name: Name; child: ChildProcess }[] = [];
   // The gateway and realtime first, so the services they call are still there while they stop.
-  const stop = () => [...children].reverse().forEach(({ child }) => child.kill('SIGTERM'));
-  process.on('exit', stop);
+  const kill = () => [...children].reverse().forEach(({ child }) => child.exitCode === null && child.kill('SIGTERM'));
+  process.on('exit', kill);
+  const stop = async () => {
+    const exited = children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined));
+    kill();
+    await Promise.all(exited);
+    await isolation.cleanup();
+  };
   for (const name of order) {
     const dir = name === 'gateway' ? join(root, 'gateway') : join(root, 'services', name);
     const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] });

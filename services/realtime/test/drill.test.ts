@@ -12,8 +12,8 @@ const RESTART_AFTER = 700;
 let stack: Stack;
 let senderNode: RunningService;
 let restarted: RunningService | undefined;
+const env = { WS_OPS_PER_SECOND: '2000', WS_OPS_BURST: '2000', RPC_TIMEOUT_MS: '10000' };
 beforeAll(async () => {
-  const env = { WS_OPS_PER_SECOND: '2000', WS_OPS_BURST: '2000' };
   stack = await startRealtimeStack({ message: true, env });
   senderNode = await startRealtimeNode(stack, env);
 });
@@ -131,7 +131,7 @@ describe('reliability drill', () => {
         if (restartedAt < 0 && inbox.held.size >= RESTART_AFTER) {
           restartedAt = inbox.held.size;
           await stack.services.realtime!.stop();
-          restarted = await startRealtimeOn(stack, gatewayNodePort, { WS_OPS_PER_SECOND: '2000', WS_OPS_BURST: '2000' });
+          restarted = await startRealtimeOn(stack, gatewayNodePort, env);
         }
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -143,8 +143,15 @@ describe('reliability drill', () => {
       while (next < MESSAGES) {
         next += 1;
         const n = next;
-        const ack = await out.ack('message.send', { chatId, clientMessageId: `drill-${n}`, text: `drill ${n}` }, 15_000);
-        sent.set(ack.message.seq, ack.message.id);
+        // A client retries a send that failed (e.g. timed out) with the same clientMessageId.
+        for (let attempt = 1; ; attempt++) {
+          const answer = await out.request('message.send', { chatId, clientMessageId: `drill-${n}`, text: `drill ${n}` }, 20_000);
+          if (answer.op === 'ack') {
+            sent.set(answer.d.message.seq, answer.d.message.id);
+            break;
+          }
+          if (attempt === 5) throw new Error(`send ${n} failed: ${JSON.stringify(answer)}`);
+        }
       }
     };
     const started = Date.now();
@@ -173,5 +180,5 @@ describe('reliability drill', () => {
       `reliability drill: sent ${MESSAGES} in ${sendSeconds.toFixed(1)} s; receiver connected ${inbox.connects} times (${drops} drops, node restarted at ${restartedAt} held); ` +
         `frames received ${inbox.frames}, duplicate frames ${inbox.duplicates}, out-of-order frames ${inbox.outOfOrder}; held ${inbox.held.size} unique, 0 missing, in seq order`,
     );
-  }, 120_000);
+  }, 180_000);
 });
