@@ -12,6 +12,7 @@ export * from './db/migrate.js';
 export * from './bus/bus.js';
 export * from './bus/rpc.js';
 export * from './bus/consumer.js';
+export * from './bus/batch-consumer.js';
 export * from './bus/outbox.js';
 export * from './bus/live.js';
 export * from './http/app.js';

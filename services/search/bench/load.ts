@@ -8,8 +8,14 @@ const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'ta', 'vo', 'shi', 'pra', 'den', 'qu
 
 /** Deterministic words: common English first, then made-up words of 2–4 syllables. */
 export function vocabulary(size: number): string[] {
+  // mulberry32: a small seeded generator, so every run loads the same words.
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const words = new Set(COMMON);
   while (words.size < size) {
     const n = 2 + Math.floor(rand() * 3);
@@ -31,6 +37,7 @@ type Db = pgPromise.IDatabase<object>;
 /**
  * Word ranks are log-uniform (Zipf with s≈1): rank r is drawn with probability ~ ln((r+1)/r) / ln(N).
  * One message in twenty carries an error code, one in twenty a file path, one in ten an attachment.
+ * Messages are written oldest first over the past year, as a live system writes them.
  */
 export async function loadDataset(db: Db, d: Dataset, vocab: string[], messages: number): Promise<void> {
   const defs: { indexdef: string; indexname: string }[] = await db.any(
@@ -42,29 +49,39 @@ export async function loadDataset(db: Db, d: Dataset, vocab: string[], messages:
      SELECT c, $1, 'group', 'chat ' || n, n % 10 = 0, now() FROM unnest($2::uuid[]) WITH ORDINALITY AS x(c, n)`,
     [d.appId, d.chatIds],
   );
+  await addMembers(db, d);
   await db.none(
     `INSERT INTO search.members (user_id, chat_id, app_id, active, changed_at)
-     SELECT $1, c, $3, true, now() FROM unnest($2::uuid[]) AS c
-     UNION ALL SELECT $4, c, $3, true, now() FROM unnest($5::uuid[]) AS c
-     UNION ALL SELECT gen_random_uuid(), c, $3, true, now() FROM unnest($6::uuid[]) AS c, generate_series(1, 10)`,
-    [d.small, d.chatIds.slice(0, 50), d.appId, d.big, d.chatIds.slice(0, 5000), d.chatIds],
+     SELECT gen_random_uuid(), c, $2::uuid, true, now() FROM unnest($1::uuid[]) AS c, generate_series(1, 10)`,
+    [d.chatIds, d.appId],
   );
   const batch = 100_000;
   for (let from = 0; from < messages; from += batch) {
     await db.none(
       `INSERT INTO search.messages (chat_id, id, app_id, seq, sender_id, kind, body, files, has_attachment, created_at)
-       SELECT $<chats>::uuid[][1 + g % $<nChats>], gen_random_uuid(), $<appId>, g / $<nChats> + 1, $<sender>, 'text',
+       SELECT ($<chats>::uuid[])[1 + floor(random() * $<nChats>)::int], gen_random_uuid(), $<appId>, g, $<sender>, 'text',
               b.body || CASE WHEN g % 20 = 0 THEN ' ERR_' || (random() * 100000)::int WHEN g % 20 = 1 THEN ' /srv/app/' || b.w || '.ts' ELSE '' END,
               CASE WHEN g % 10 = 2 THEN b.w || '-report.pdf' ELSE '' END, g % 10 = 2,
-              date_trunc('milliseconds', now() - random() * interval '365 days')
+              date_trunc('milliseconds', now() - interval '365 days' * (1 - g::float8 / $<total>))
          FROM generate_series($<from>, $<to>) AS g,
          LATERAL (SELECT array_to_string(ARRAY(
-                    SELECT $<vocab>::text[][floor(exp(random() * ln($<nVocab>)))::int] FROM generate_series(1, 4 + (g % 13))), ' ') AS body,
-                  $<vocab>::text[][1 + (random() * ($<nVocab> - 1))::int] AS w) AS b`,
-      { chats: d.chatIds, nChats: d.chatIds.length, appId: d.appId, sender: d.small, vocab, nVocab: vocab.length, from, to: Math.min(messages, from + batch) - 1 },
+                    SELECT ($<vocab>::text[])[floor(exp(random() * ln($<nVocab>)))::int] FROM generate_series(1, 4 + (g % 13))), ' ') AS body,
+                  ($<vocab>::text[])[1 + (random() * ($<nVocab> - 1))::int] AS w) AS b`,
+      { chats: d.chatIds, nChats: d.chatIds.length, appId: d.appId, sender: d.small, vocab, nVocab: vocab.length, from, to: Math.min(messages, from + batch) - 1, total: messages },
     );
   }
   await db.none(`SET maintenance_work_mem = '512MB'`);
   for (const i of defs) await db.none(i.indexdef);
-  await db.none('VACUUM ANALYZE search.messages; ANALYZE search.members; ANALYZE search.chats');
+  for (const table of ['messages', 'members', 'chats']) await db.none('VACUUM ANALYZE search.$1:name', [table]);
+}
+
+/** Makes `small` a member of the first 50 chats and `big` of the first 5,000. */
+export async function addMembers(db: Db, d: Dataset): Promise<void> {
+  await db.none(
+    `INSERT INTO search.members (user_id, chat_id, app_id, active, changed_at)
+     SELECT $1::uuid, c, $3::uuid, true, now() FROM unnest($2::uuid[]) AS c
+     UNION ALL SELECT $4::uuid, c, $3::uuid, true, now() FROM unnest($5::uuid[]) AS c`,
+    [d.small, d.chatIds.slice(0, 50), d.appId, d.big, d.chatIds.slice(0, 5000)],
+  );
+  await db.none('ANALYZE search.members');
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import pgPromise from 'pg-promise';
-import { loadDataset, vocabulary } from './load.js';
+import { addMembers, loadDataset, vocabulary } from './load.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -20,6 +20,10 @@ const PORTS = { auth: 18281, user: 18282, chat: 18283, message: 18284, search: 1
 const DATABASE = 'chat_bench_search';
 const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DATABASE}`;
 const PREFIX = `benchsearch${Date.now()}.`;
+/** `lag`: index lag only; `queries`: queries only. */
+const ONLY = process.env.BENCH_ONLY ?? 'all';
+/** Keep the data of the last run (tuning): no drop, no load. */
+const REUSE = process.env.BENCH_REUSE === '1';
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
   NODE_ENV: 'development',
@@ -36,8 +40,10 @@ const env: Record<string, string> = {
 
 const pgp = pgPromise();
 const admin = pgp('postgres://postgres@127.0.0.1:5432/postgres');
-await admin.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [DATABASE]);
-await admin.none('CREATE DATABASE $1:name', [DATABASE]);
+if (!REUSE) {
+  await admin.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [DATABASE]);
+  await admin.none('CREATE DATABASE $1:name', [DATABASE]);
+}
 await admin.$pool.end();
 const db = pgp(DATABASE_URL);
 
@@ -79,9 +85,12 @@ const stamp = Date.now().toString(36);
 const [small, big, sender] = await Promise.all([register(`bench_small_${stamp}`), register(`bench_big_${stamp}`), register(`bench_sender_${stamp}`)]);
 
 const vocab = vocabulary(20_000);
-const chatIds = Array.from({ length: CHATS }, () => randomUUID());
 let started = performance.now();
-await loadDataset(db, { appId: small.appId, chatIds, small: small.userId, big: big.userId }, vocab, MESSAGES);
+const dataset = { appId: small.appId, small: small.userId, big: big.userId };
+// The last run's lag probes would otherwise be the newest messages of the app.
+if (REUSE) await db.none(`DELETE FROM search.messages WHERE body LIKE 'lag probe %'`);
+if (REUSE) await addMembers(db, { ...dataset, chatIds: (await db.any('SELECT chat_id FROM search.chats ORDER BY name LIMIT 5000')).map((r) => r.chat_id) });
+else await loadDataset(db, { ...dataset, chatIds: Array.from({ length: CHATS }, () => randomUUID()) }, vocab, MESSAGES);
 const loadS = +((performance.now() - started) / 1000).toFixed(0);
 process.stdout.write(`loaded ${MESSAGES} messages in ${CHATS} chats in ${loadS} s\n`);
 
@@ -98,18 +107,21 @@ const CASES: Record<string, () => Record<string, string>> = {
 async function queryLatency(token: string, make: () => Record<string, string>) {
   const ms: number[] = [];
   let hits = 0;
+  let slowest = { ms: 0, qs: '' };
   for (let i = 0; i < SAMPLES + 20; i++) {
     const qs = new URLSearchParams(make()).toString();
     const t0 = performance.now();
     const res = await http('search', 'GET', `/search/messages?${qs}`, token);
-    if (i >= 20) ms.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    if (i >= 20) ms.push(took);
+    if (took > slowest.ms) slowest = { ms: +took.toFixed(1), qs };
     hits += res.data.length;
   }
-  return { ...summary(ms), avgHits: +(hits / (SAMPLES + 20)).toFixed(1) };
+  return { ...summary(ms), avgHits: +(hits / (SAMPLES + 20)).toFixed(1), slowest: slowest.qs };
 }
 
 const queries: Record<string, Record<string, ReturnType<typeof summary>>> = {};
-for (const [who, user] of [['member of 50 chats', small], ['member of 5,000 chats', big]] as const) {
+for (const [who, user] of ONLY === 'lag' ? [] : ([['member of 50 chats', small], ['member of 5,000 chats', big]] as const)) {
   queries[who] = {};
   for (const [name, make] of Object.entries(CASES)) {
     queries[who]![name] = await queryLatency(user.token, make);
@@ -121,7 +133,8 @@ for (const [who, user] of [['member of 50 chats', small], ['member of 5,000 chat
 async function indexLag() {
   const nc = await connect({ servers: env.NATS_URL ?? '127.0.0.1:4222' });
   const chats = await Promise.all(Array.from({ length: 20 }, async () => (await http('chat', 'POST', '/chats', sender.token, { type: 'group', name: 'lag' })).id as string));
-  const pending = new Map<string, number>();
+  /** Message id → [chat id, when its send was committed]. */
+  const pending = new Map<string, [string, number]>();
   const lags: number[] = [];
   let sent = 0;
   let failed = 0;
@@ -130,10 +143,13 @@ async function indexLag() {
     while (polling || pending.size > 0) {
       const ids = [...pending.keys()];
       if (ids.length) {
-        const rows: { id: string }[] = await db.any('SELECT id FROM search.messages WHERE id = ANY($1::uuid[])', [ids]);
+        const rows: { id: string }[] = await db.any(
+          'SELECT m.id FROM search.messages m JOIN unnest($1::uuid[], $2::uuid[]) AS x(chat_id, id) ON m.chat_id = x.chat_id AND m.id = x.id',
+          [ids.map((id) => pending.get(id)![0]), ids],
+        );
         const now = performance.now();
         for (const { id } of rows) {
-          lags.push(now - pending.get(id)!);
+          lags.push(now - pending.get(id)![1]);
           pending.delete(id);
         }
       }
@@ -147,13 +163,14 @@ async function indexLag() {
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const body = { clientMessageId: randomUUID(), text: `lag probe ${i} ${pick(vocab.slice(0, 2000))}` };
+    const chatId = chats[i % chats.length]!;
     inFlight.push(
-      nc.request(`${PREFIX}rpc.message.send`, JSON.stringify({ appId: sender.appId, userId: sender.userId, chatId: chats[i % chats.length], body }), { timeout: 10_000 }).then(
+      nc.request(`${PREFIX}rpc.message.send`, JSON.stringify({ appId: sender.appId, userId: sender.userId, chatId, body }), { timeout: 10_000 }).then(
         (reply) => {
           const r = reply.json() as { ok: boolean; data?: { message: { id: string } } };
           if (!r.ok || !r.data) return void failed++;
           sent++;
-          pending.set(r.data.message.id, performance.now());
+          pending.set(r.data.message.id, [chatId, performance.now()]);
         },
         () => void failed++,
       ),
@@ -171,8 +188,18 @@ async function indexLag() {
   return { rate: RATE, seconds: LAG_SECONDS, achievedRate: Math.round(sent / sendS), sent, failed, notIndexedIn60s: lost, lagMs: summary(lags) };
 }
 
-const lag = await indexLag();
-process.stdout.write(`index lag at ${lag.achievedRate} msg/s: ${JSON.stringify(lag)}\n`);
+/** The search service's own `search_index_lag_seconds` (event time → committed), as bucket bounds of p50/p99. */
+async function serviceLagBuckets() {
+  const text = await (await fetch(`http://127.0.0.1:${PORTS.search}/metrics`)).text();
+  const lines = text.split('\n').filter((l) => l.startsWith('search_index_lag_seconds_bucket{') && l.includes('source="message"'));
+  const buckets = lines.map((l) => ({ le: /le="([^"]+)"/.exec(l)?.[1], n: Number(l.split(' ').at(-1)) }));
+  const total = buckets.at(-1)?.n ?? 0;
+  const at = (p: number) => buckets.find((b) => b.n >= total * p)?.le;
+  return { events: total, p50AtMostS: at(0.5), p99AtMostS: at(0.99) };
+}
+
+const lag = ONLY === 'queries' ? null : { ...(await indexLag()), service: await serviceLagBuckets() };
+if (lag) process.stdout.write(`index lag at ${lag.achievedRate} msg/s: ${JSON.stringify(lag)}\n`);
 process.stdout.write(`${JSON.stringify({ messages: MESSAGES, chats: CHATS, samples: SAMPLES, loadSeconds: loadS, queries, lag })}\n`);
 await db.$pool.end();
 process.exit(0);

@@ -9,7 +9,12 @@ export const SearchConfig = BaseConfig.extend({
    * Relevance order ranks the newest this-many matches of a query (then older matches follow,
    * newest first): ranking every match of a very common word would cost time for nothing.
    */
-  SEARCH_RANK_WINDOW: z.coerce.number().int().min(10).max(100_000).default(1000),
+  SEARCH_RANK_WINDOW: z.coerce.number().int().min(10).max(10_000).default(200),
+  /**
+   * Up to this many chats, a message search reads the caller's chats through the chat index; beyond,
+   * it walks the app's messages back in growing time slices (see the README).
+   */
+  SEARCH_PER_CHAT_MAX: z.coerce.number().int().min(0).max(100_000).default(200),
   /** Statement timeout of one search query: a pathological query fails with 503 instead of holding a connection. */
   SEARCH_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
 });

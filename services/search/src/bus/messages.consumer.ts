@@ -1,21 +1,22 @@
 import { messageEvents } from '@chat/contracts';
-import { type RunningConsumer, consumeEventFamily } from '@chat/service-kit';
+import type { RunningConsumer } from '@chat/service-kit';
 import type { SearchDeps } from '../deps.js';
-import { indexCreated, indexDeleted, indexEdited, indexHidden } from '../domain/project-messages.js';
-import { indexing } from './indexer.js';
+import { indexCreated, indexCreatedMany, indexDeleted, indexEdited, indexHidden } from '../domain/project-messages.js';
+import { consumeIntoIndex, project } from './indexer.js';
 
 /** One ordered consumer for the message family: an edit or delete is never applied before its create. */
 export function consumeMessages(deps: SearchDeps): Promise<RunningConsumer> {
-  return consumeEventFamily(deps.platform.bus, {
+  return consumeIntoIndex(deps, {
     durable: 'search-messages',
     filter: 'message.>',
-    handlers: [
-      indexing(deps, 'message', messageEvents.created, indexCreated),
-      indexing(deps, 'message', messageEvents.edited, indexEdited),
-      indexing(deps, 'message', messageEvents.deleted, (t, e) =>
+    source: 'message',
+    projections: [
+      project(messageEvents.created, indexCreated, indexCreatedMany),
+      project(messageEvents.edited, indexEdited),
+      project(messageEvents.deleted, (t, e) =>
         indexDeleted(t, { appId: e.appId, chatId: e.data.chatId, messageId: e.data.messageId, senderId: e.data.senderId, at: e.occurredAt }),
       ),
-      indexing(deps, 'message', messageEvents.hidden, (t, e) => indexHidden(t, e.data)),
+      project(messageEvents.hidden, (t, e) => indexHidden(t, e.data)),
     ],
   });
 }

@@ -1,29 +1,31 @@
 import { authEvents, userEvents } from '@chat/contracts';
-import { type RunningConsumer, consumeEventFamily } from '@chat/service-kit';
+import type { RunningConsumer } from '@chat/service-kit';
 import type { SearchDeps } from '../deps.js';
 import { indexAccount, indexAccountDeleted, indexEmailVerified, indexProfile } from '../domain/project-users.js';
-import { indexing } from './indexer.js';
+import { consumeIntoIndex, project } from './indexer.js';
 
 /** New accounts and verified emails (from the auth service), in stream order. */
 export function consumeAccounts(deps: SearchDeps): Promise<RunningConsumer> {
-  return consumeEventFamily(deps.platform.bus, {
+  return consumeIntoIndex(deps, {
     durable: 'search-accounts',
     filter: 'auth.user.>',
-    handlers: [
-      indexing(deps, 'user', authEvents.userCreated, (t, e) => indexAccount(t, e.appId, e.data, e.occurredAt)),
-      indexing(deps, 'user', authEvents.emailVerified, (t, e) => indexEmailVerified(t, e.data.userId, e.data.email)),
+    source: 'user',
+    projections: [
+      project(authEvents.userCreated, (t, e) => indexAccount(t, e.appId, e.data, e.occurredAt)),
+      project(authEvents.emailVerified, (t, e) => indexEmailVerified(t, e.data.userId, e.data.email)),
     ],
   });
 }
 
 /** Profile changes and account deletion (from the user service). */
 export function consumeProfiles(deps: SearchDeps): Promise<RunningConsumer> {
-  return consumeEventFamily(deps.platform.bus, {
+  return consumeIntoIndex(deps, {
     durable: 'search-users',
     filter: 'user.>',
-    handlers: [
-      indexing(deps, 'user', userEvents.profileUpdated, (t, e) => indexProfile(t, e.appId, e.data, e.occurredAt)),
-      indexing(deps, 'user', userEvents.accountDeleted, (t, e) => indexAccountDeleted(t, e.appId, e.data.userId, e.occurredAt)),
+    source: 'user',
+    projections: [
+      project(userEvents.profileUpdated, (t, e) => indexProfile(t, e.appId, e.data, e.occurredAt)),
+      project(userEvents.accountDeleted, (t, e) => indexAccountDeleted(t, e.appId, e.data.userId, e.occurredAt)),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import type { EventEnvelope, Message } from '@chat/contracts';
 import type { Executor } from '@chat/service-kit';
-import { type IndexedMessage, hideMessage, insertMessage, markMessageDeleted, upsertEditedMessage } from '../store/messages.store.js';
+import { type IndexedMessage, hideMessage, insertMessage, insertMessages, markMessageDeleted, upsertEditedMessage } from '../store/messages.store.js';
 
 /** Everything a reader could search for in a message: its text and the words of polls, places and contacts. */
 export function searchableText(m: Message): string {
@@ -31,6 +31,13 @@ export async function indexCreated(t: Executor, e: Posted): Promise<void> {
   const { message, visibleTo } = e.data;
   if (message.deleted) return indexDeleted(t, { appId: e.appId, chatId: message.chatId, messageId: message.id, senderId: message.senderId, at: message.createdAt });
   await insertMessage(t, toIndexed(e.appId, message, visibleTo));
+}
+
+/** A run of creates in one statement (what a burst of sends becomes). */
+export async function indexCreatedMany(t: Executor, events: Posted[]): Promise<void> {
+  const live = events.filter((e) => !e.data.message.deleted);
+  for (const e of events.filter((x) => x.data.message.deleted)) await indexCreated(t, e);
+  await insertMessages(t, live.map((e) => toIndexed(e.appId, e.data.message, e.data.visibleTo)));
 }
 
 export async function indexEdited(t: Executor, e: Posted): Promise<void> {

@@ -53,13 +53,16 @@ export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
  * message matches when every word is part of it (as a word, a prefix or any substring), every
  * phrase is there as a phrase, and no excluded term is; with `OR`, full-text semantics alone.
  */
-export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: string): { sql: string; params: Record<string, unknown> } {
+export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: string, opts: { substringIndex?: boolean } = {}): { sql: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { [`${prefix}q`]: q.text };
   const exact = `${tsv} @@ websearch_to_tsquery('simple', $<${prefix}q>)`;
   if (q.hasOr || q.words.length === 0) return { sql: exact, params };
+  // `lower(doc) LIKE lower(pattern)` means the same as ILIKE but no index serves it: where the
+  // rows are already few, the planner must not trust the trigram index's (poor) row estimate.
+  const like = opts.substringIndex === false ? (p: string) => `lower(${doc}) LIKE lower(${p})` : (p: string) => `${doc} ILIKE ${p}`;
   const parts = q.words.map((w, i) => {
     params[`${prefix}w${i}`] = likePattern(w);
-    return `${doc} ILIKE $<${prefix}w${i}>`;
+    return like(`$<${prefix}w${i}>`);
   });
   q.phrases.forEach((p, i) => {
     params[`${prefix}p${i}`] = p;

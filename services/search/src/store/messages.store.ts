@@ -31,6 +31,29 @@ export async function insertMessage(t: Executor, m: IndexedMessage): Promise<voi
   );
 }
 
+/** Many first sights in one statement (a burst of sends); rows already there win, as above. */
+export async function insertMessages(t: Executor, ms: IndexedMessage[]): Promise<void> {
+  if (ms.length === 0) return;
+  await t.none(
+    `INSERT INTO messages (chat_id, id, app_id, seq, sender_id, kind, body, files, has_attachment, mentions, created_at, edited_at, visible_to)
+     SELECT chat_id, id, app_id, seq, sender_id, kind, body, files, has_attachment, mentions, created_at, edited_at, visible_to
+       FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, id uuid, app_id uuid, seq bigint, sender_id uuid, kind text, body text, files text,
+         has_attachment boolean, mentions uuid[], created_at timestamptz, edited_at timestamptz, visible_to uuid)
+     ON CONFLICT (chat_id, id) DO NOTHING`,
+    [
+      JSON.stringify(
+        ms.map((m) => {
+          const p = params(m);
+          return {
+            chat_id: p.chatId, id: p.id, app_id: p.appId, seq: p.seq, sender_id: p.senderId, kind: p.kind, body: p.body, files: p.files,
+            has_attachment: p.hasAttachment, mentions: p.mentions, created_at: p.createdAt, edited_at: p.editedAt, visible_to: p.visibleTo,
+          };
+        }),
+      ),
+    ],
+  );
+}
+
 /** An edit replaces the text unless a newer edit or a delete is already there. */
 export async function upsertEditedMessage(t: Executor, m: IndexedMessage): Promise<void> {
   await t.none(
