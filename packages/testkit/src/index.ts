@@ -8,3 +8,5 @@ export * from './wait.js';
 export * from './assertions.js';
 export * from './events.js';
 export * from './database.js';
+export * from './factories.js';
+export * from './fuzz.js';

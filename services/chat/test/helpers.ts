@@ -9,10 +9,12 @@ import {
   closeStackDatabases,
   expectInvalid,
   expectProblem,
+  newAppUser as newAppUserOf,
+  newGroup,
+  newUsers,
   recordEvents,
   registerUser,
   stackDatabase,
-  uniqueUsername,
   waitFor,
 } from '@chat/testkit';
 import { expect } from 'vitest';
@@ -22,34 +24,13 @@ export function newUser(stack: Stack): Promise<TestUser> {
   return registerUser(stack.api);
 }
 
-type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
-
-/** `n` fresh users, registered in parallel. */
-export function newUsers<N extends number>(stack: Stack, n: N): Promise<Tuple<TestUser, N>> {
-  return Promise.all(Array.from({ length: n }, () => registerUser(stack.api))) as Promise<Tuple<TestUser, N>>;
-}
-
 /** Deletes the account through the user service (which publishes user.account.deleted). */
 export function deleteAccount(stack: Stack, user: TestUser): Promise<ApiResponse> {
   return stack.api.request('DELETE', '/api/v1/users/me', { token: user.accessToken, body: { password: user.password } });
 }
 
-/** A user of a new app (tenant), minted by the app's backend. */
-export async function newAppUser(stack: Stack): Promise<Caller & { appId: string }> {
-  const app = await stack.api.post('/api/v1/admin/apps', { name: 'Other app' }, { headers: { 'x-admin-key': ADMIN_KEY } });
-  expect(app.status).toBe(201);
-  const headers = { 'x-api-key': app.body.apiKey, 'x-api-secret': app.body.apiSecret };
-  const res = await stack.api.post('/api/v1/server/token', { externalId: uniqueUsername('ext') }, { headers });
-  expect(res.status).toBe(200);
-  return { id: res.body.user.id, appId: app.body.app.id, accessToken: res.body.tokens.accessToken };
-}
-
-/** Creates a group (or channel) owned by `owner` with `members`; returns the chat. */
-export async function newGroup(stack: Stack, owner: Caller, members: Caller[] = [], extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const res = await as(stack, owner).post('/chats', { type: 'group', name: 'Group', memberIds: members.map((m) => m.id), ...extra });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
+/** A user of a new app (tenant). */
+export const newAppUser = (stack: Stack) => newAppUserOf(stack, ADMIN_KEY);
 
 /** Sets the member's role through the owner (who must outrank the target). */
 export async function setRole(stack: Stack, owner: Caller, chatId: string, userId: string, role: string): Promise<void> {
@@ -94,5 +75,5 @@ export async function watchEvents(stack: Stack): Promise<EventLog> {
   };
 }
 
-export { expectProblem, expectInvalid, as };
+export { expectProblem, expectInvalid, as, newGroup, newUsers };
 export type { Caller, Envelope };

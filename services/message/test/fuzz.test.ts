@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ApiResponse, Stack, TestUser } from '@chat/testkit';
+import { type Stack, type TestUser, encodeFuzzed as enc, expectNoServerError as expectSafe } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, newGroup, newUsers, send } from './helpers.js';
 import { startMessageStack } from './stack.js';
@@ -24,19 +24,6 @@ const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 8
 const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.constant(messageId));
 const body = fc.dictionary(fc.constantFrom(...KEYS), anyValue, { maxKeys: 6 });
 
-/** Percent-encodes, sending a lone surrogate as the invalid UTF-8 bytes it would be. */
-const enc = (s: string) => {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return '%ED%A0%80';
-  }
-};
-
-const expectSafe = (res: ApiResponse) => {
-  expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
-  if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
-};
 
 describe('fuzzed input', () => {
   it('when message bodies are arbitrary JSON, then never a 5xx and every error is problem+json', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ApiResponse, Stack } from '@chat/testkit';
+import { type Stack, encodeFuzzed as enc, expectNoServerError as expectSafe } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, as, foundIds, newGroup, newUsers, send, waitForHits, word } from './helpers.js';
 import { startSearchStack } from './stack.js';
@@ -22,19 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** Percent-encodes, sending a lone surrogate as the invalid UTF-8 bytes it would be. */
-const enc = (s: string) => {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return '%ED%A0%80';
-  }
-};
-
-const expectSafe = (res: ApiResponse) => {
-  expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
-  if (res.status >= 400) expect(res.headers.get('content-type')).toContain('application/problem+json');
-};
 
 const ROUTES = ['/search', '/search/messages', '/search/users', '/search/chats'];
 const get = (path: string, query: string) => as(stack, user).get(`${path}?${query}`);

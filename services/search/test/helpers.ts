@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type ApiResponse, type Caller, type Stack, type TestUser, as, expectInvalid, registerUser, uniqueUsername, waitFor } from '@chat/testkit';
+import { type ApiResponse, type Caller, type Stack, as, expectInvalid, newAppUser as newAppUserOf, newGroup, newUsers, waitFor } from '@chat/testkit';
 import { expect } from 'vitest';
 import { ADMIN_KEY } from './stack.js';
 
-type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
-
-export function newUsers<N extends number>(stack: Stack, n: N): Promise<Tuple<TestUser, N>> {
-  return Promise.all(Array.from({ length: n }, () => registerUser(stack.api))) as Promise<Tuple<TestUser, N>>;
-}
-
-export async function newGroup(stack: Stack, owner: Caller, members: Caller[] = [], extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const res = await as(stack, owner).post('/chats', { type: 'group', name: 'Group', memberIds: members.map((m) => m.id), ...extra });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
-
-/** A user of a new app (tenant), minted by the app's backend. */
-export async function newAppUser(stack: Stack): Promise<Caller & { appId: string }> {
-  const app = await stack.api.post('/api/v1/admin/apps', { name: 'Other app' }, { headers: { 'x-admin-key': ADMIN_KEY } });
-  expect(app.status).toBe(201);
-  const headers = { 'x-api-key': app.body.apiKey, 'x-api-secret': app.body.apiSecret };
-  const res = await stack.api.post('/api/v1/server/token', { externalId: uniqueUsername('ext') }, { headers });
-  expect(res.status).toBe(200);
-  return { id: res.body.user.id, appId: app.body.app.id, accessToken: res.body.tokens.accessToken };
-}
+/** A user of a new app (tenant). */
+export const newAppUser = (stack: Stack) => newAppUserOf(stack, ADMIN_KEY);
+export { newGroup, newUsers };
 
 export async function send(stack: Stack, who: Caller, chatId: string, text: string, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
   const res = await as(stack, who).post(`/chats/${chatId}/messages`, { clientMessageId: randomUUID(), text, ...extra });
