@@ -24,12 +24,18 @@ export function decodeJwt(token: string, part: 0 | 1): Record<string, any> {
   return JSON.parse(Buffer.from(token.split('.')[part]!, 'base64url').toString('utf8'));
 }
 
-/** The user's token re-signed by the auth service's own key with an expiry in the past. */
-export function expiredTokenOf(stack: Stack, user: TestUser): string {
+/** The user's token re-signed by the auth service's own key, expiring `expiresInS` from now (as auth would with that lifetime). */
+export function tokenExpiringIn(stack: Stack, user: TestUser, expiresInS: number): string {
   const key = readFileSync(join(stack.env.AUTH_KEYS_DIR!, 'auth-signing-key.pem'), 'utf8');
   const { sub, app, sid } = decodeJwt(user.accessToken, 1);
-  const now = Math.floor(Date.now() / 1000);
-  return jwt.sign({ sub, app, sid, iat: now - 1000, exp: now - 60 }, key, { algorithm: 'ES256', keyid: decodeJwt(user.accessToken, 0).kid, issuer: 'chat-auth', audience: 'chat' });
+  const exp = Math.floor(Date.now() / 1000) + expiresInS;
+  const iat = Math.min(exp - 1, Math.floor(Date.now() / 1000));
+  return jwt.sign({ sub, app, sid, iat, exp }, key, { algorithm: 'ES256', keyid: decodeJwt(user.accessToken, 0).kid, issuer: 'chat-auth', audience: 'chat' });
+}
+
+/** The user's token re-signed by the auth service's own key with an expiry in the past. */
+export function expiredTokenOf(stack: Stack, user: TestUser): string {
+  return tokenExpiringIn(stack, user, -60);
 }
 
 export async function newGroup(stack: Stack, owner: TestUser, members: TestUser[]): Promise<string> {

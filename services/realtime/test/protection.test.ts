@@ -65,10 +65,13 @@ describe('bad frames', () => {
     client.close();
   });
 
-  it('when an authenticated socket sends auth again, then an error frame answers it', async () => {
+  it('when an authenticated socket sends a malformed auth, then validation_failed answers it and the socket stays open', async () => {
     const user = await newUser(stack);
     const client = await WsClient.ready(url, user.accessToken);
-    expect((await client.request('auth', { token: user.accessToken })).error.code).toBe('validation_failed');
+    for (const d of [undefined, {}, { token: '' }, { token: user.accessToken, extra: 1 }]) {
+      expect((await client.request('auth', d)).error.code, JSON.stringify(d)).toBe('validation_failed');
+    }
+    expect(await client.request('ping')).toEqual({ op: 'pong', ref: expect.any(String) });
     client.close();
   });
 });

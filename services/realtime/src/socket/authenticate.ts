@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import type { NodeContext } from '../context.js';
 import { acquireConnection } from '../store/connections.store.js';
 import { type LiveSocket, SocketState } from './live-socket.js';
+import { expiryOf } from './token-expiry.js';
 
 const stillOpen = (sock: LiveSocket) => sock.readyState === WebSocket.OPEN && sock.state !== SocketState.Closing;
 
@@ -29,6 +30,7 @@ export async function authenticate(node: NodeContext, sock: LiveSocket, token: s
   sock.userId = claims.sub;
   sock.appId = claims.app;
   sock.sessionId = claims.sid;
+  sock.expiresAt = expiryOf(token);
   try {
     sock.counted = true;
     const ref = { appId: sock.appId, userId: sock.userId, connectionId: sock.connectionId };

@@ -24,7 +24,7 @@ function refOf(frame: Frame | undefined): FrameRef | undefined {
   return ref.success ? ref.data : undefined;
 }
 
-/** Reads client frames: rate limit, then auth (before ready) or the op table (after). */
+/** Reads client frames: rate limit, then auth (before ready) or the op table (after, where `auth` renews the token). */
 export class Inbound {
   constructor(
     private readonly node: NodeContext,
@@ -84,7 +84,6 @@ export class Inbound {
     const parsed = clientOps[op].safeParse(frame);
     if (!parsed.success) return delivery.error(sock, ref, 'validation_failed', 'frame is not valid', fieldErrors(parsed.error));
     if (op === 'ping') return delivery.frame(sock, ref === undefined ? { op: 'pong' } : { op: 'pong', ref });
-    if (op === 'auth') return delivery.error(sock, ref, 'validation_failed', 'already authenticated');
     void this.run(sock, op, parsed.data as ClientOp<RequestOpName>, ref);
   }
 

@@ -37,6 +37,8 @@ export class LiveSocket extends WebSocket {
   user: UserEntry | undefined = undefined;
   openedAt = 0;
   lastSeenAt = 0;
+  /** When the access token the socket runs on expires (epoch ms, 0: none); the sweep closes it then. */
+  expiresAt = 0;
   /** Sent an op other than ping since the last presence heartbeat. */
   active = false;
   /** Holds a slot in the user's connection count. */

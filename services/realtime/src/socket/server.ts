@@ -22,7 +22,7 @@ function bearer(header: string | undefined): string | undefined {
 
 /**
  * The node's WebSocket endpoint: upgrades, the sockets' shared listeners (one set per node, not per
- * socket), and the sweeps for authentication deadlines, silent sockets and presence heartbeats.
+ * socket), and the sweeps for authentication deadlines, token expiry, silent sockets and presence heartbeats.
  */
 export class SocketServer {
   readonly sockets = new Set<LiveSocket>();
@@ -143,6 +143,7 @@ export class SocketServer {
     for (const sock of this.sockets) {
       if (sock.state === SocketState.Closing) continue;
       if (sock.state === SocketState.AwaitingAuth && now - sock.openedAt > config.WS_AUTH_TIMEOUT_MS) this.node.delivery.close(sock, CloseCode.unauthorized, 'authentication timeout');
+      else if (sock.expiresAt > 0 && now >= sock.expiresAt) this.node.delivery.close(sock, CloseCode.unauthorized, 'token expired');
       else if (now - sock.lastSeenAt > silentAfter) this.node.delivery.close(sock, CloseCode.heartbeatTimeout, 'heartbeat timeout');
     }
   }
