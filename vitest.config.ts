@@ -18,6 +18,9 @@ export default defineConfig({
       '@chat/contracts': src('./packages/contracts/src/index.ts'),
       '@chat/service-kit': src('./packages/service-kit/src/index.ts'),
       '@chat/testkit': src('./packages/testkit/src/index.ts'),
+      // The subpath first: an alias also matches the ids it prefixes.
+      '@chat/client/node': src('./packages/client/src/node.ts'),
+      '@chat/client': src('./packages/client/src/index.ts'),
       '@chat/gateway': src('./gateway/src/app.ts'),
       ...serviceAliases,
     },
