@@ -15,7 +15,7 @@ import { serveJwks } from './bus/jwks.rpc.js';
 import { type AuthConfig, loadAuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
 import { normalizeIdentifier } from './domain/login.js';
-import { restoreRevocations } from './domain/sessions.js';
+import { restoreRevocations, watchRevocations } from './domain/sessions.js';
 import { mountAccountRoutes } from './http/account.routes.js';
 import { mountPasswordRoutes } from './http/password.routes.js';
 import { mountSessionRoutes } from './http/sessions.routes.js';
@@ -74,7 +74,7 @@ export function createService(platform: Platform, config: AuthConfig): ServiceHa
     ...backgroundTasks(async () => {
       const rpcs = [serveJwks(platform.bus, signingKey), serveAccountLookup(deps), serveVerifyPassword(deps)];
       await restoreRevocations(deps);
-      return [...rpcs, await consumeAccountDeletions(deps)];
+      return [...rpcs, watchRevocations(deps, config.REVOCATION_CHECK_MS), await consumeAccountDeletions(deps)];
     }),
   };
 }

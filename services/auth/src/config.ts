@@ -8,6 +8,8 @@ export const AuthConfig = BaseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  /** How often the auth service checks that Redis still holds the revocation list (rebuilt when it was lost). */
+  REVOCATION_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
   /** PEM of the P-256 signing key. Without it, outside production, a key is generated into AUTH_KEYS_DIR. */
   AUTH_PRIVATE_KEY: z.string().optional(),

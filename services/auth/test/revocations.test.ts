@@ -1,7 +1,7 @@
 import { boot as bootAuth } from '@chat/auth';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, registerUser, startService } from '@chat/testkit';
+import { type Stack, registerUser, startService, waitFor } from '@chat/testkit';
 import { expectAccessAlive, expectAccessDead, login, sessionIdOf } from './helpers.js';
 import { startAuthStack } from './stack.js';
 
@@ -40,6 +40,19 @@ describe('revocation list', () => {
     } finally {
       await replica.stop();
     }
+  });
+
+  it('when Redis is flushed while everything runs, then tokens are refused until the running auth service has rebuilt the list, and the revoked one stays refused', async () => {
+    const u = await registerUser(stack.api);
+    const keeper = await login(stack.api, { identifier: u.username, password: u.password });
+    expect((await stack.api.post('/api/v1/auth/logout', undefined, { token: u.accessToken })).status).toBe(204);
+
+    for await (const keys of redis.scanIterator({ MATCH: `${stack.env.REDIS_PREFIX}*` })) if (keys.length) await redis.del(keys);
+    // Never "not revoked" while the list is missing: refused (503) or revoked (401).
+    expect((await stack.api.get('/api/v1/auth/me', { token: u.accessToken })).status).not.toBe(200);
+
+    await waitFor(async () => ((await stack.api.get('/api/v1/auth/me', { token: keeper.body.tokens.accessToken })).status === 200 ? true : undefined), 10_000, 'the list rebuilt');
+    await expectAccessDead(stack.api, u.accessToken);
   });
 
   it('when a session is revoked, then its access token is refused by the gateway and by the auth service itself', async () => {

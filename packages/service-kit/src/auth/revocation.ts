@@ -1,8 +1,17 @@
 import type { RedisClient, RedisKeys } from '../redis.js';
 
+/** The revocation list is incomplete: Redis lost it and the auth service has not rebuilt it yet. */
+export class RevocationListIncomplete extends Error {
+  constructor() {
+    super('the revocation list is being rebuilt');
+  }
+}
+
 /**
  * Sessions revoked within the lifetime of an access token. Shared by every service through Redis,
- * so a revoked session's access tokens stop working everywhere at once.
+ * so a revoked session's access tokens stop working everywhere at once. The auth service rebuilds
+ * the list from PostgreSQL and then sets a marker; a Redis that was flushed or restarted empty has
+ * no marker, and until it is back every check fails (closed) instead of answering "not revoked".
  */
 export class RevocationList {
   constructor(
@@ -18,6 +27,22 @@ export class RevocationList {
   }
 
   async isRevoked(sessionId: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.key('revoked-session', sessionId))) === 1;
+    const [complete, revoked] = await this.redis.multi().exists(this.completeKey).exists(this.keys.key('revoked-session', sessionId)).exec();
+    if (Number(complete) !== 1) throw new RevocationListIncomplete();
+    return Number(revoked) === 1;
+  }
+
+  /** Whether the list is whole (false after Redis lost its data). */
+  async isComplete(): Promise<boolean> {
+    return (await this.redis.exists(this.completeKey)) === 1;
+  }
+
+  /** Called by the auth service once the list holds every recently revoked session. */
+  async markComplete(): Promise<void> {
+    await this.redis.set(this.completeKey, '1');
+  }
+
+  private get completeKey(): string {
+    return this.keys.key('revocations-complete');
   }
 }

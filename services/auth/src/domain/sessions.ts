@@ -110,7 +110,8 @@ export async function doRevokeOwnSession(deps: AuthDeps, appId: string, userId: 
 
 /**
  * Rebuilds the Redis revocation list from PostgreSQL (Redis keeps nothing across restarts here),
- * so a restart of Redis never revives a revoked session's access tokens.
+ * so a restart or flush of Redis never revives a revoked session's access tokens, then marks the
+ * list complete (until then every service refuses tokens it cannot check).
  */
 export async function restoreRevocations(deps: AuthDeps): Promise<void> {
   const ttl = revocationTtlS(deps);
@@ -119,4 +120,26 @@ export async function restoreRevocations(deps: AuthDeps): Promise<void> {
     const remaining = ttl - (Date.now() - row.revokedAt.getTime()) / 1000;
     if (remaining > 0) await deps.platform.revocations.revoke([row.id], remaining);
   }
+  await deps.platform.revocations.markComplete();
+}
+
+/** Restores the revocation list whenever Redis comes back without it; checks every `intervalMs`. */
+export function watchRevocations(deps: AuthDeps, intervalMs: number): { stop(): void } {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      if (!(await deps.platform.revocations.isComplete())) {
+        await restoreRevocations(deps);
+        deps.platform.logger.warn('revocation list restored after Redis lost it');
+      }
+    } catch {
+      // Redis or PostgreSQL is down: the next tick tries again, and verifiers fail closed meanwhile.
+    } finally {
+      busy = false;
+    }
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
