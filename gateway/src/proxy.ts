@@ -37,7 +37,7 @@ export interface ProxyOptions {
 export function createServiceProxy(opts: ProxyOptions): RequestHandler {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const startedAt = new WeakMap<object, number>();
-  return createProxyMiddleware<Request, ServerResponse>({
+  const proxy = createProxyMiddleware<Request, ServerResponse>({
     target: opts.target,
     agent,
     proxyTimeout: opts.timeoutMs,
@@ -47,12 +47,6 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
       return prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path;
     },
     on: {
-      proxyReq: (proxyReq, req) => {
-        startedAt.set(req, Date.now());
-        proxyReq.setHeader('x-forwarded-for', (req as Request).ip ?? '');
-        const requestId = currentRequestId();
-        if (requestId) proxyReq.setHeader('x-request-id', requestId);
-      },
       error: (err, req, res) => {
         const code = (err as NodeJS.ErrnoException).code ?? '';
         const elapsed = Date.now() - (startedAt.get(req) ?? Date.now());
@@ -63,6 +57,15 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
       },
     },
   });
+  // Headers go onto the incoming request, which the proxy copies: its `proxyReq` hook runs only
+  // once a socket is assigned, possibly after the headers were flushed (setting them then throws).
+  return (req, res, next) => {
+    startedAt.set(req, Date.now());
+    req.headers['x-forwarded-for'] = req.ip ?? '';
+    const requestId = currentRequestId();
+    if (requestId) req.headers['x-request-id'] = requestId;
+    return proxy(req, res, next);
+  };
 }
 
 /** Proxies WebSocket upgrades on `path` to the realtime service. */
