@@ -127,6 +127,24 @@ describe('rpc for the realtime service', () => {
     await bus.close();
   });
 
+  it('when the missed events would outgrow a NATS message, then events-since answers a shorter page with hasMore instead of failing', async () => {
+    const [a] = await newUsers(stack, 1);
+    const chat = await newGroup(stack, a);
+    const long = 'é'.repeat(4000);
+    // 300 messages of 8 KB each: 2.4 MB, over the 1 MB NATS limit.
+    for (let i = 0; i < 30; i++) await Promise.all(Array.from({ length: 10 }, (_, k) => send(stack, a, chat.id, { text: `${i * 10 + k} ${long}` })));
+    const bus = await recordEvents(stack, 'nothing.here');
+    const appId = await appOf(chat.id);
+    const reply = await bus.rpc('rpc.message.events-since', { appId, userId: a.id, chatId: chat.id, after: 0, limit: 1000 });
+    expect(reply.ok).toBe(true);
+    const seqs = reply.data.data.map((e: any) => e.seq);
+    expect(seqs.length).toBeGreaterThan(10);
+    expect(seqs.length).toBeLessThan(reply.data.lastSeq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+    expect(reply.data.hasMore).toBe(true);
+    await bus.close();
+  });
+
   it('when a send arrives over rpc, then the same rules and idempotency apply as over REST', async () => {
     const [a] = await newUsers(stack, 1);
     const chat = await newGroup(stack, a);

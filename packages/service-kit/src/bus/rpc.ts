@@ -12,6 +12,16 @@ function errorReply(err: unknown): z.infer<typeof RpcErrorReply> {
   return { ok: false, error: { code: 'internal', status: 500, detail: 'internal error' } };
 }
 
+/** The largest message the NATS server takes. */
+function maxPayload(bus: Bus): number {
+  return bus.nc.info?.max_payload ?? 1024 * 1024;
+}
+
+/** Bytes a reply's data may take: handlers that return pages stop filling them here. */
+export function rpcReplyBudget(bus: Bus): number {
+  return Math.floor(maxPayload(bus) * 0.75);
+}
+
 /** Serves `def.subject` in the service's queue group; every request gets a reply, errors included. */
 export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>): Subscription {
   return bus.nc.subscribe(bus.prefix + def.subject, {
@@ -35,7 +45,16 @@ export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler
           if (!(e instanceof AppError)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
           reply = errorReply(e);
         }
-        msg.respond(JSON.stringify(reply));
+        let text = JSON.stringify(reply);
+        if (Buffer.byteLength(text) > maxPayload(bus)) {
+          bus.logger.error('rpc reply over the NATS payload limit', { subject: def.subject, bytes: Buffer.byteLength(text) });
+          text = JSON.stringify(errorReply(new AppError(502, 'internal', 'reply too large')));
+        }
+        try {
+          msg.respond(text);
+        } catch (e) {
+          bus.logger.error('rpc reply failed', { subject: def.subject, err: e instanceof Error ? e.message : String(e) });
+        }
       });
     },
   });

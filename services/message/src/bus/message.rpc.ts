@@ -1,5 +1,5 @@
 import { EditMessageBody, ReactionBody, SendMessageBody, messageRpcs } from '@chat/contracts';
-import { parseInput, rejectNulCharacters, serveRpc } from '@chat/service-kit';
+import { parseInput, rejectNulCharacters, rpcReplyBudget, serveRpc } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import type { MessageDeps } from '../deps.js';
 import { deleteMessage, editMessage, react } from '../domain/changes.js';
@@ -18,7 +18,7 @@ function bodyOf<S extends Parameters<typeof parseInput>[0]>(schema: S, body: unk
 export function serveMessageRpcs(deps: MessageDeps): Subscription[] {
   const { bus } = deps.platform;
   return [
-    serveRpc(bus, messageRpcs.eventsSince, (q) => getEvents(deps, q, q.chatId, q.after, q.limit)),
+    serveRpc(bus, messageRpcs.eventsSince, (q) => getEvents(deps, q, q.chatId, q.after, q.limit, rpcReplyBudget(bus))),
     serveRpc(bus, messageRpcs.send, (q) => sendMessage(deps, q, q.chatId, bodyOf(SendMessageBody, q.body))),
     serveRpc(bus, messageRpcs.edit, async (q) => ({ message: await editMessage(deps, q, q.messageId, bodyOf(EditMessageBody, q.body).text) })),
     serveRpc(bus, messageRpcs.delete, async (q) => {

@@ -29,13 +29,18 @@ export async function getHistory(deps: MessageDeps, caller: Caller, chatId: stri
 }
 
 /** The chat's log after `after`, as the caller may see it, with the chat's head seq. */
-export async function getEvents(deps: MessageDeps, caller: Caller, chatId: string, after = 0, limit = DEFAULT_EVENTS_PAGE): Promise<EventPage> {
+/** A page of the chat's log after `after`; with `maxBytes`, cut short (hasMore) before its JSON outgrows that. */
+export async function getEvents(deps: MessageDeps, caller: Caller, chatId: string, after = 0, limit = DEFAULT_EVENTS_PAGE, maxBytes = Infinity): Promise<EventPage> {
   await deps.access.require(caller.appId, chatId, caller.userId, 'read');
   const { db } = deps.platform;
   const head = await findHead(db, chatId);
   if (!head) return { data: [], lastSeq: 0, hasMore: false };
   const rows = await listEventsAfter(db, { chatId, viewer: caller.userId, after, truncatedSeq: head.truncatedSeq, limit: limit + 1 });
-  return { data: rows.slice(0, limit), lastSeq: head.lastSeq, hasMore: rows.length > limit };
+  const page = rows.slice(0, limit);
+  let bytes = 0;
+  const fits = maxBytes === Infinity ? page.length : page.findIndex((row) => (bytes += Buffer.byteLength(JSON.stringify(row))) > maxBytes);
+  const data = fits < 0 ? page : page.slice(0, Math.max(1, fits));
+  return { data, lastSeq: head.lastSeq, hasMore: rows.length > data.length };
 }
 
 export async function getMessage(deps: MessageDeps, caller: Caller, messageId: string): Promise<Message> {
