@@ -1,7 +1,8 @@
 import { EventEnvelope, type EventDef } from '@chat/contracts';
-import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { Bus } from './bus.js';
 import type { RunningConsumer } from './consumer.js';
+import { openDurable } from './durable.js';
 
 export interface BatchedFamilyOptions {
   /** Durable name `<service>-<purpose>`. */
@@ -20,7 +21,6 @@ export interface BatchedFamilyOptions {
   maxDeliver?: number;
 }
 
-const ACK_WAIT_NS = 30e9;
 const IN_PROCESS_RETRIES = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,23 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function consumeEventFamilyBatched(bus: Bus, opts: BatchedFamilyOptions): Promise<RunningConsumer> {
   const maxBatch = opts.maxBatch ?? 500;
   const byType = new Map(opts.events.map((e) => [e.type, e]));
-  await bus.jsm.consumers
-    .add(bus.streamName, {
-      durable_name: opts.durable,
-      filter_subject: `${bus.prefix}evt.${opts.filter}`,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: ACK_WAIT_NS,
-      max_deliver: opts.maxDeliver ?? 20,
-      max_ack_pending: maxBatch * 4,
-    })
-    .catch(async (err) => {
-      await bus.jsm.consumers.info(bus.streamName, opts.durable).catch(() => {
-        throw err;
-      });
-    });
-  const consumer = await bus.js.consumers.get(bus.streamName, opts.durable);
-  const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+  const messages = await openDurable(bus, { durable: opts.durable, filter: `evt.${opts.filter}`, maxDeliver: opts.maxDeliver, maxAckPending: maxBatch * 4 }, maxBatch * 2);
 
   const queue: JsMsg[] = [];
   let wake: (() => void) | undefined;

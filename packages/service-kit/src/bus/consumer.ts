@@ -1,7 +1,8 @@
 import { EventEnvelope, type EventData, type EventDef, eventSubject } from '@chat/contracts';
-import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { requestIdFrom, withRequestContext } from '../context.js';
 import type { Bus } from './bus.js';
+import { openDurable } from './durable.js';
 
 export type EventHandler<E extends EventDef> = (event: EventEnvelope<EventData<E>>) => Promise<void>;
 
@@ -16,8 +17,6 @@ export interface EventConsumerOptions<E extends EventDef> {
 export interface RunningConsumer {
   stop(): Promise<void>;
 }
-
-const ACK_WAIT_NS = 30e9;
 
 function retryDelayMs(deliveryCount: number): number {
   return Math.min(30_000, 250 * 2 ** Math.min(deliveryCount, 7));
@@ -71,23 +70,7 @@ interface SubjectConsumerOptions {
 }
 
 async function consumeSubject(bus: Bus, opts: SubjectConsumerOptions): Promise<RunningConsumer> {
-  await bus.jsm.consumers
-    .add(bus.streamName, {
-      durable_name: opts.durable,
-      filter_subject: bus.prefix + opts.filter,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: ACK_WAIT_NS,
-      max_deliver: opts.maxDeliver ?? 20,
-    })
-    .catch(async (err) => {
-      // Another replica created it first.
-      await bus.jsm.consumers.info(bus.streamName, opts.durable).catch(() => {
-        throw err;
-      });
-    });
-  const consumer = await bus.js.consumers.get(bus.streamName, opts.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+  const messages: ConsumerMessages = await openDurable(bus, { durable: opts.durable, filter: opts.filter, maxDeliver: opts.maxDeliver }, 64);
 
   const handle = async (msg: JsMsg) => {
     const envelope = EventEnvelope.safeParse(safeJson(msg));
