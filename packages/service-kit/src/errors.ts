@@ -65,3 +65,19 @@ export class TimeoutError extends AppError {
     super(504, 'timeout', detail);
   }
 }
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+const UNREACHABLE_NAMES = new Set(['ClientClosedError', 'SocketClosedUnexpectedlyError', 'ConnectionTimeoutError']);
+const UNREACHABLE_MESSAGES = /connection terminated|connection timeout|the client is closed|database system is (starting up|shutting down|not yet accepting)/i;
+
+/**
+ * Whether an error means a dependency (PostgreSQL, Redis) cannot be reached right now, rather
+ * than a bug: refused or dropped connections, PostgreSQL's connection exceptions (class 08) and
+ * shutdown/start-up states (57P01–57P03). Callers answer these with 503 so clients retry.
+ */
+export function isDependencyOutage(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return UNREACHABLE_NAMES.has(err.name) || UNREACHABLE_MESSAGES.test(err.message);
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { defineRoute, z } from '@chat/contracts';
-import { ForbiddenError, ValidationError, createHttpApp, createLogger, createRouteMounter, listen, parseInput } from '@chat/service-kit';
+import { ForbiddenError, ValidationError, createHttpApp, isDependencyOutage, createLogger, createRouteMounter, listen, parseInput } from '@chat/service-kit';
 import { ApiClient } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -9,6 +9,7 @@ const echoRoute = defineRoute({ service: 'auth', method: 'post', path: '/echo', 
 const driftRoute = defineRoute({ service: 'auth', method: 'get', path: '/drift', summary: 'drift', access: 'public', status: 200, response: z.object({ n: z.number() }) });
 const forbiddenRoute = defineRoute({ service: 'auth', method: 'get', path: '/forbidden', summary: 'f', access: 'public', status: 200 });
 const crashRoute = defineRoute({ service: 'auth', method: 'get', path: '/crash', summary: 'c', access: 'public', status: 200 });
+const outageRoute = defineRoute({ service: 'auth', method: 'get', path: '/outage', summary: 'o', access: 'public', status: 200 });
 const privateRoute = defineRoute({ service: 'auth', method: 'get', path: '/private', summary: 'p', access: 'user', status: 204 });
 
 let api: ApiClient;
@@ -34,6 +35,10 @@ beforeAll(async () => {
       });
       mount(crashRoute, async () => {
         throw new Error('db password is hunter2');
+      });
+      mount(outageRoute, async () => {
+        // What pg raises while PostgreSQL restarts.
+        throw Object.assign(new Error('the database system is starting up'), { code: '57P03' });
       });
       mount(privateRoute, async () => undefined);
     },
@@ -85,6 +90,10 @@ describe('http app', () => {
     expect(JSON.stringify(res.body)).not.toContain('hunter2');
     expect(res.body.requestId).toBe('trace-123');
     expect(res.headers.get('x-request-id')).toBe('trace-123');
+  });
+
+  it('when a dependency cannot be reached, then 503 service_unavailable (retry), not a 500', async () => {
+    expectProblem(await api.get('/outage'), 503, 'service_unavailable');
   });
 
   it('when the caller sends no or a hostile request id, then a fresh one is used', async () => {
@@ -149,5 +158,15 @@ describe('text guard', () => {
   it('when a body claims gzip but is not, then 400, never a 500', async () => {
     const res = await api.request('POST', '/echo', { rawBody: 'not gzip at all', headers: { 'content-encoding': 'gzip' } });
     expectProblem(res, 400, 'validation_failed');
+  });
+});
+
+describe('dependency outages', () => {
+  it('when an error comes from an unreachable PostgreSQL or Redis, then it is an outage; a bug is not', () => {
+    const coded = (code: string) => Object.assign(new Error('x'), { code });
+    for (const err of [coded('ECONNREFUSED'), coded('08006'), coded('57P01'), new Error('Connection terminated unexpectedly'), Object.assign(new Error('closed'), { name: 'ClientClosedError' })]) {
+      expect(isDependencyOutage(err), err.message).toBe(true);
+    }
+    for (const err of [new Error('boom'), coded('23505'), coded('42P01'), 'ECONNREFUSED', undefined]) expect(isDependencyOutage(err)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { RpcErrorReply, type RpcDef, type z } from '@chat/contracts';
 import { RequestError, type Subscription, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 import { requestIdFrom, withRequestContext } from '../context.js';
-import { AppError, ServiceUnavailableError, TimeoutError } from '../errors.js';
+import { AppError, ServiceUnavailableError, TimeoutError, isDependencyOutage } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
 import { type Bus, traceHeaders } from './bus.js';
 
@@ -9,6 +9,7 @@ export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => P
 
 function errorReply(err: unknown): z.infer<typeof RpcErrorReply> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, status: err.status, detail: err.detail } };
+  if (isDependencyOutage(err)) return { ok: false, error: { code: 'service_unavailable', status: 503, detail: 'a dependency is unavailable' } };
   return { ok: false, error: { code: 'internal', status: 500, detail: 'internal error' } };
 }
 
@@ -42,7 +43,7 @@ export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler
           }
           reply = { ok: true, data: await handler(parsed.data as z.infer<D['request']>) };
         } catch (e) {
-          if (!(e instanceof AppError)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
+          if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
           reply = errorReply(e);
         }
         let text = JSON.stringify(reply);

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorCode, Problem } from '@chat/contracts';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { currentRequestId } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, isDependencyOutage } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -57,6 +57,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // router (a path parameter that is not valid percent-encoded UTF-8).
     if ((err?.expose === true || err instanceof URIError) && Number.isInteger(err.status) && err.status >= 400 && err.status < 500) {
       sendProblem(res, 400, 'validation_failed', 'body could not be read');
+      return;
+    }
+    if (isDependencyOutage(err)) {
+      logger.warn('dependency unavailable', { err: err.message, path: req.path });
+      sendProblem(res, 503, 'service_unavailable', 'a dependency is unavailable');
       return;
     }
     logger.error('unhandled error', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), method: req.method, path: req.path });
