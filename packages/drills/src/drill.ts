@@ -19,6 +19,8 @@ export interface Drill {
   title: string;
   /** Needs its own PostgreSQL, Redis and NATS (it breaks them). */
   privateInfra: boolean;
+  /** Its short version runs with the test suite. */
+  inTestSuite: boolean;
   run(stack: DrillStack, scale: Scale): Promise<DrillOutcome>;
 }
 

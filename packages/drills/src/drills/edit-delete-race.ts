@@ -9,6 +9,7 @@ export const editDeleteRace: Drill = {
   id: 12,
   title: 'create, edit, delete within 50 ms while the receiver reconnects',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
     const rounds = scale === 'full' ? 200 : 20;
     const room = await newRoom(stack, 2, 'race');

@@ -9,6 +9,7 @@ export const lostAnswers: Drill = {
   id: 2,
   title: 'HTTP answer dropped after commit, client retries',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
     const messages = scale === 'full' ? 2000 : 200;
     const room = await newRoom(stack, 3, 'proxy');

@@ -18,6 +18,7 @@ export const natsKill: Drill = {
   id: 7,
   title: 'kill -9 of nats-server, restarted after 10 s',
   privateInfra: true,
+  inTestSuite: false,
   async run(stack, scale) {
     const nats = stack.infra.nats!;
     const run = await steadyRun(stack, {

@@ -7,6 +7,7 @@ export const natsWipe: Drill = {
   id: 8,
   title: 'NATS restarted with its JetStream store wiped',
   privateInfra: true,
+  inTestSuite: false,
   async run(stack) {
     const nats = stack.infra.nats!;
     const run = await steadyRun(stack, {

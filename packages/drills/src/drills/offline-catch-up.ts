@@ -10,6 +10,7 @@ export const offlineCatchUp: Drill = {
   id: 5,
   title: 'receiver offline for a while during a run, then catches up',
   privateInfra: false,
+  inTestSuite: false,
   async run(stack, scale) {
     // [offline ms, messages sent meanwhile]
     const phases: [number, number][] = scale === 'full' ? [[1000, 100], [30_000, 1900], [300_000, 8000]] : [[1000, 150], [3000, 1350]];

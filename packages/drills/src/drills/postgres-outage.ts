@@ -7,6 +7,7 @@ export const postgresOutage: Drill = {
   id: 9,
   title: 'PostgreSQL stopped mid-load and restarted',
   privateInfra: true,
+  inTestSuite: false,
   async run(stack, scale) {
     const pg = stack.infra.pg!;
     const run = await steadyRun(stack, {

@@ -10,8 +10,9 @@ export const realtimeKills: Drill = {
   id: 6,
   title: 'kill -9 of one of two realtime nodes during a run',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
-    const messages = scale === 'full' ? 100_000 : 3000;
+    const messages = scale === 'full' ? 100_000 : 1000;
     const kills = scale === 'full' ? 5 : 2;
     const room = await newRoom(stack, 11, 'kill');
     const ledger = new Ledger();

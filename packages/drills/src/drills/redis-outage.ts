@@ -27,6 +27,7 @@ export const redisOutage: Drill = {
   id: 10,
   title: 'Redis flushed and stopped, then started empty',
   privateInfra: true,
+  inTestSuite: false,
   async run(stack, scale) {
     const redis = stack.infra.redis!;
     const victim = await newMember(stack, 'revoked');

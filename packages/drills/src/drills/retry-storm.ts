@@ -8,6 +8,7 @@ export const retryStorm: Drill = {
   id: 1,
   title: 'retry storm: the same clientMessageId 10× at once, and again later',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
     const messages = scale === 'full' ? 200 : 20;
     const later = scale === 'full' ? 60_000 : 3_000;

@@ -21,6 +21,7 @@ export const slowCommits: Drill = {
   id: 4,
   title: 'random delays inside the send transaction, 50 concurrent senders',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
     const perSender = scale === 'full' ? 100 : 8;
     const room = await newRoom(stack, 52, 'slow');

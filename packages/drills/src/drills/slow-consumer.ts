@@ -43,6 +43,7 @@ export const slowConsumer: Drill = {
   id: 11,
   title: 'a consumer reading one frame a second in a busy room',
   privateInfra: false,
+  inTestSuite: false,
   async run(stack, scale) {
     const seconds = scale === 'full' ? 30 : 10;
     const rate = 100;

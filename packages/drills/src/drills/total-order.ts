@@ -9,6 +9,7 @@ export const totalOrder: Drill = {
   id: 3,
   title: '20 senders, 10 receivers on two realtime nodes: one total order',
   privateInfra: false,
+  inTestSuite: true,
   async run(stack, scale) {
     const perSender = scale === 'full' ? 500 : 25;
     const room = await newRoom(stack, 30, 'order');
