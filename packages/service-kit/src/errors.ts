@@ -1,3 +1,4 @@
+import { AbortError as RedisAbortError, TimeoutError as RedisTimeoutError, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, SocketClosedUnexpectedlyError } from 'redis';
 import type { ErrorCode } from '@chat/contracts';
 
 export interface FieldError {
@@ -68,6 +69,8 @@ export class TimeoutError extends AppError {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
 const UNREACHABLE_NAMES = new Set(['ClientClosedError', 'SocketClosedUnexpectedlyError', 'ConnectionTimeoutError']);
+/** What the Redis client raises while its server is down (some of them with an empty message and a plain name). */
+const REDIS_OUTAGES = [RedisTimeoutError, RedisAbortError, ClientClosedError, ClientOfflineError, SocketClosedUnexpectedlyError, ConnectionTimeoutError];
 const UNREACHABLE_MESSAGES = /connection terminated|connection timeout|the client is closed|database system is (starting up|shutting down|not yet accepting)/i;
 
 /**
@@ -77,6 +80,7 @@ const UNREACHABLE_MESSAGES = /connection terminated|connection timeout|the clien
  */
 export function isDependencyOutage(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  if (REDIS_OUTAGES.some((type) => err instanceof type)) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
   return UNREACHABLE_NAMES.has(err.name) || UNREACHABLE_MESSAGES.test(err.message);

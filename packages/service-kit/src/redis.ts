@@ -1,7 +1,9 @@
 import { createClient } from 'redis';
 
 function makeClient(url: string) {
-  return createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(retries * 100, 2000) } });
+  // Commands fail at once while the server is away (503 for the caller) instead of queueing until
+  // it is back: requests must not pile up behind a dead dependency.
+  return createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries) => Math.min(retries * 100, 2000) } });
 }
 
 export type RedisClient = ReturnType<typeof makeClient>;

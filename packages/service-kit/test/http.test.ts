@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ClientOfflineError, TimeoutError as RedisTimeoutError } from 'redis';
 import { defineRoute, z } from '@chat/contracts';
 import { ForbiddenError, ValidationError, createHttpApp, isDependencyOutage, createLogger, createRouteMounter, listen, parseInput } from '@chat/service-kit';
 import { ApiClient } from '@chat/testkit';
@@ -164,7 +165,7 @@ describe('text guard', () => {
 describe('dependency outages', () => {
   it('when an error comes from an unreachable PostgreSQL or Redis, then it is an outage; a bug is not', () => {
     const coded = (code: string) => Object.assign(new Error('x'), { code });
-    for (const err of [coded('ECONNREFUSED'), coded('08006'), coded('57P01'), new Error('Connection terminated unexpectedly'), Object.assign(new Error('closed'), { name: 'ClientClosedError' })]) {
+    for (const err of [coded('ECONNREFUSED'), coded('08006'), coded('57P01'), new Error('Connection terminated unexpectedly'), Object.assign(new Error('closed'), { name: 'ClientClosedError' }), new RedisTimeoutError(), new ClientOfflineError()]) {
       expect(isDependencyOutage(err), err.message).toBe(true);
     }
     for (const err of [new Error('boom'), coded('23505'), coded('42P01'), 'ECONNREFUSED', undefined]) expect(isDependencyOutage(err)).toBe(false);

@@ -21,9 +21,11 @@ const statuses = (userId: string) => live.presence(userId).map((d) => d.status);
 describe('away after inactivity', () => {
   it('when a connected user does nothing but ping, then away is published once, and activity brings online back', async () => {
     const [user] = await newUsers(stack, 1);
+    // Connecting is the user's last activity: away may not come sooner than AWAY_AFTER_MS after it
+    // (measured from here, not from when `online` was seen, which a busy machine delays).
+    const startedAt = Date.now();
     const c = await live.connect(user!);
     await live.waitPresence(user!.id, { status: 'online' });
-    const startedAt = Date.now();
     await live.heartbeat([{ who: user!, connectionId: c, active: false }]);
 
     await live.waitPresence(user!.id, { status: 'away' });
