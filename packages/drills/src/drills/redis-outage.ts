@@ -37,10 +37,12 @@ export const redisOutage: Drill = {
     const staleRest = restFor(stack, { ...victim, accessToken: stale, refreshToken: '' });
     const revokedBefore = await statusOf(() => staleRest.me());
     const during: { revoked: number; login: number } = { revoked: -1, login: -1 };
+    let presenceBefore: string | undefined;
     const run = await steadyRun(stack, {
       rate: 50,
       beforeMs: 3000,
-      fault: async () => {
+      fault: async (run) => {
+        presenceBefore = await presenceOf(stack, run.room.owner, run.room.members[1]!.id);
         redis.flush();
         await redis.kill();
       },
@@ -68,13 +70,14 @@ export const redisOutage: Drill = {
         revokedTokenDuringOutage: during.revoked,
         revokedTokenAfter: revokedAfter,
         loginDuringOutage: during.login,
+        presenceBefore: presenceBefore ?? 'none',
         presenceAfter: presence ?? 'none',
       },
       checks: {
         deliveryUnaffected: run.acked.during > 0,
         revokedStaysRevoked: revokedBefore === 401 && during.revoked !== 200 && revokedAfter === 401,
         loginFailsClosed: during.login === 503 || during.login === 429,
-        presenceRebuilt: presence === 'online',
+        presenceRebuilt: presenceBefore === 'online' && presence === 'online',
         caughtUp: run.caughtUp,
       },
     };

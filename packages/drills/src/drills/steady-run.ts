@@ -19,7 +19,7 @@ export interface SteadyRunOptions {
   rate: number;
   beforeMs: number;
   /** Breaks something; resolves when it is broken. */
-  fault: () => Promise<void>;
+  fault: (run: SteadyRun) => Promise<void>;
   faultMs: number;
   /** Repairs it. */
   recover: () => Promise<void>;
@@ -51,7 +51,7 @@ export async function steadyRun(stack: DrillStack, opts: SteadyRunOptions): Prom
     }
   })();
   await sleep(opts.beforeMs);
-  await opts.fault();
+  await opts.fault(run);
   phase = 'during';
   await Promise.all([sleep(opts.faultMs), opts.whileBroken?.(run)]);
   await opts.recover();
