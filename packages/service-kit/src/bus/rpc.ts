@@ -18,9 +18,9 @@ function maxPayload(bus: Bus): number {
   return bus.nc.info?.max_payload ?? 1024 * 1024;
 }
 
-/** Bytes a reply's data may take: handlers that return pages stop filling them here. */
+/** Bytes a reply's data may take (the server's limit less room for the reply's own wrapping): paged replies stop filling here. */
 export function rpcReplyBudget(bus: Bus): number {
-  return Math.floor(maxPayload(bus) * 0.75);
+  return maxPayload(bus) - 16 * 1024;
 }
 
 /** Serves `def.subject` in the service's queue group; every request gets a reply, errors included. */
