@@ -3,7 +3,7 @@ import { currentRequestId } from '../context.js';
 import type { Db, Executor } from '../db/database.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { type Bus, traceHeaders } from './bus.js';
+import { type Bus, ensureEventStream, traceHeaders } from './bus.js';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 
 /**
@@ -116,6 +116,8 @@ export class OutboxRelay {
       }
     } catch (err) {
       this.logger.warn('outbox relay paused', { err: err instanceof Error ? err.message : String(err) });
+      // NATS may have come back without its store: the stream is created again before the next try.
+      await ensureEventStream(this.bus).catch(() => {});
     }
     return total;
   }
