@@ -37,8 +37,8 @@ export async function newRoom(stack: DrillStack, size: number, label = 'm'): Pro
   const members = await pool(size, 8, (i) => newMember(stack, `${label}${i}`));
   const owner = members[0]!;
   const rest = restFor(stack, owner);
-  const chat = await rest.createChat({ type: 'group', name: 'Drill room', memberIds: members.slice(1, 200).map((m) => m.id) } as Parameters<RestClient['createChat']>[0]);
-  for (let i = 200; i < members.length; i += 100) await rest.addMembers(chat.id, { userIds: members.slice(i, i + 100).map((m) => m.id) } as Parameters<RestClient['addMembers']>[1]);
+  const chat = await rest.createChat({ type: 'group', name: 'Drill room', memberIds: members.slice(1, 200).map((m) => m.id) });
+  for (let i = 200; i < members.length; i += 100) await rest.addMembers(chat.id, { userIds: members.slice(i, i + 100).map((m) => m.id) });
   const startSeq = (await rest.getChat(chat.id)).lastSeq;
   return { chatId: chat.id, owner, members, startSeq };
 }
