@@ -13,7 +13,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 export function createService(platform: Platform, config: MessageConfig): ServiceHandle {
   const access = new ChatAccess(platform, config.AUTHORIZE_CACHE_MS, config.RPC_TIMEOUT_MS);
-  const deps: MessageDeps = { platform, config, access, sends: new SendBatcher(platform, config.SEND_BATCH_MAX) };
+  const deps: MessageDeps = { platform, config, access, sends: new SendBatcher(platform, config.SEND_BATCH_MAX, config.SEND_CONCURRENCY) };
   const verifier = createRemoteVerifier(platform.bus, platform.revocations);
   const app = createServiceApp(platform, { verifier, routes: (mount) => mountMessageRoutes(mount, deps) });
   return {

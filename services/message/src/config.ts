@@ -13,8 +13,13 @@ export const MessageConfig = BaseConfig.extend({
   AUTHORIZE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Whether silent messages count as unread. */
   UNREAD_COUNTS_SILENT: flag.default(true),
-  /** Most sends one chat's group commit writes in one transaction. */
+  /** Most sends the group commit writes in one transaction. */
   SEND_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(200),
+  /**
+   * Most group-commit transactions under way at a time (each on its own chats). Few and large
+   * beats many and small: sends spread over many chats commit fastest with 1 or 2.
+   */
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 export type MessageConfig = z.infer<typeof MessageConfig>;
 

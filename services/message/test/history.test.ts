@@ -33,6 +33,28 @@ describe('GET /chats/:id/messages', () => {
     expectInvalid(await as(stack, a).get(`/chats/${chat.id}/messages?since=2026-01-01`), 'query.since');
   });
 
+  it('when messages carry reactions, then a history page shows each one’s counts as its reader sees them, in order of first use', async () => {
+    const [a, b] = await newUsers(stack, 2);
+    const chat = await newGroup(stack, a, [b]);
+    const first = await send(stack, a, chat.id, { text: 'first' });
+    const second = await send(stack, a, chat.id, { text: 'second' });
+    const react = async (who: typeof a, id: string, emoji: string) => expect((await as(stack, who).post(`/messages/${id}/reactions`, { emoji })).status).toBe(200);
+    await react(b, first.id, '🎉');
+    await react(a, first.id, '👍');
+    await react(b, first.id, '👍');
+    await react(a, second.id, '❤️');
+    const pageOf = async (who: typeof a) => (await as(stack, who).get(`/chats/${chat.id}/messages`)).body.data.map((m: any) => [m.text, m.reactions]);
+    expect(await pageOf(a)).toEqual([
+      ['second', [{ emoji: '❤️', count: 1, me: true }]],
+      ['first', [{ emoji: '🎉', count: 1, me: false }, { emoji: '👍', count: 2, me: true }]],
+    ]);
+    expect(await pageOf(b)).toEqual([
+      ['second', [{ emoji: '❤️', count: 1, me: false }]],
+      ['first', [{ emoji: '🎉', count: 1, me: true }, { emoji: '👍', count: 2, me: true }]],
+    ]);
+    expect((await as(stack, b).get(`/messages/${first.id}`)).body.reactions).toEqual((await pageOf(b))[1]![1]);
+  });
+
   it('when the chat is truncated, then earlier messages are gone from history, the log and by id, later ones stay', async () => {
     const [owner, m] = await newUsers(stack, 2);
     const chat = await newGroup(stack, owner, [m]);

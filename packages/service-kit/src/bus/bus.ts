@@ -25,6 +25,9 @@ export async function connectBus(opts: { url: string; prefix: string; service: s
     name: opts.service,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // No stack captured up front for every request and JetStream publish (callRpc maps NATS
+    // errors to our own anyway): on the send path that is two Errors per message saved.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of nc.status()) {

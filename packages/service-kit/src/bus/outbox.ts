@@ -24,24 +24,34 @@ export async function recordEvent<E extends EventDef>(t: Executor, def: E, appId
 /** Writes many events of one type to the outbox in one statement, inside the caller's transaction. */
 export async function recordEventBatch<E extends EventDef>(t: Executor, def: E, entries: { appId: string; data: EventData<E> }[]): Promise<void> {
   if (entries.length === 0) return;
+  const { query, values } = eventBatchStatement(def, entries);
+  await t.none(query, values);
+}
+
+/**
+ * The statement `recordEventBatch` runs, for a caller that sends it together with its own
+ * statements in one round trip (`pgHelpers.concat`); it must run inside the caller's transaction.
+ */
+export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId: string; data: EventData<E> }[]): { query: string; values: unknown[] } {
   const occurredAt = new Date().toISOString();
   const requestId = currentRequestId() ?? null;
   const rows = entries.map((e) => {
     const envelope = { id: newId(), type: def.type, occurredAt, appId: e.appId, data: e.data };
     return { id: envelope.id, subject: `evt.${def.type}`, payload: envelope, request_id: requestId };
   });
-  await t.none(
-    `INSERT INTO outbox (id, subject, payload, request_id)
+  return {
+    query: `INSERT INTO outbox (id, subject, payload, request_id)
      SELECT id, subject, payload, request_id FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, subject text, payload jsonb, request_id text)`,
-    [JSON.stringify(rows)],
-  );
+    values: [JSON.stringify(rows)],
+  };
 }
 
 interface OutboxRow {
   seq: string;
   id: string;
   subject: string;
-  payload: unknown;
+  /** The envelope's JSON as stored: published as is, never parsed here. */
+  payload: string;
   request_id: string | null;
 }
 
@@ -125,7 +135,7 @@ export class OutboxRelay {
   private publishBatch(): Promise<number> {
     return this.db.tx('outbox-relay', async (t) => {
       const rows = await t.manyOrNone<OutboxRow>(
-        'SELECT seq, id, subject, payload, request_id FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
+        'SELECT seq, id, subject, payload::text AS payload, request_id FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
@@ -139,6 +149,6 @@ export class OutboxRelay {
   private publish(row: OutboxRow) {
     const h = row.request_id ? natsHeaders() : traceHeaders();
     if (row.request_id) h.set('x-request-id', row.request_id);
-    return this.bus.js.publish(this.bus.prefix + row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
+    return this.bus.js.publish(this.bus.prefix + row.subject, row.payload, { msgID: row.id, headers: h });
   }
 }

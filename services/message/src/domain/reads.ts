@@ -21,10 +21,8 @@ export interface SeqWindow {
 export async function getHistory(deps: MessageDeps, caller: Caller, chatId: string, q: SeqWindow): Promise<{ data: Message[]; hasMore: boolean }> {
   await deps.access.require(caller.appId, chatId, caller.userId, 'read');
   const { db } = deps.platform;
-  const head = await findHead(db, chatId);
-  if (!head) return { data: [], hasMore: false };
   const limit = q.limit ?? DEFAULT_PAGE;
-  const rows = await listHistory(db, { chatId, viewer: caller.userId, truncatedSeq: head.truncatedSeq, before: q.before ?? null, after: q.after ?? null, limit: limit + 1 });
+  const rows = await listHistory(db, { chatId, viewer: caller.userId, before: q.before ?? null, after: q.after ?? null, limit: limit + 1 });
   return { data: await toMessages(db, chatId, rows.slice(0, limit), caller.userId), hasMore: rows.length > limit };
 }
 

@@ -1,9 +1,10 @@
 import { type Message, messageEvents } from '@chat/contracts';
-import { type AppError, type Executor, type Platform, RateLimitedError, recordEventBatch } from '@chat/service-kit';
-import { type ChatHead, type NewLogEvent, insertEvents, lockHeads, setLastSeqs } from '../store/log.store.js';
-import { lastPostAt, notePosts } from '../store/members.store.js';
-import { type MessageRow, type NewMessage, countReplies, findByClientIds, insertMessages } from '../store/messages.store.js';
-import { type LiveOutbox, txThenPublish } from './live.js';
+import { type AppError, type Db, type Platform, RateLimitedError, eventBatchStatement } from '@chat/service-kit';
+import { type ChatHead, type NewLogEvent, insertEventsStatement, lockHeadsStatement, setLastSeqsStatement, toHeads } from '../store/log.store.js';
+import { lastPostsStatement, notePostsStatement } from '../store/members.store.js';
+import { type MessageRow, type NewMessage, countRepliesStatement, findByClientIdsStatement, insertMessagesStatement, toRow } from '../store/messages.store.js';
+import { type Statement, twoStepTx } from '../store/statement.js';
+import { LiveOutbox } from './live.js';
 import { toMessage } from './views.js';
 
 /** A send that passed every check that needs no lock: what is left is ordering and idempotency. */
@@ -30,59 +31,111 @@ const keyOf = (m: { chatId: string; senderId: string; clientMessageId: string })
 
 /**
  * Group commit: sends that arrive while transactions are under way wait and are written
- * together, many chats in one transaction (a few statements whatever the batch size), with at
- * most `maxConcurrent` transactions at a time. A chat's head row lock is held once per batch
- * rather than once per message, so neither one busy chat nor many quiet ones make a commit per
- * message. A send into an idle service starts at once.
+ * together, many chats in one transaction (two round trips whatever the batch size), with at
+ * most `maxConcurrent` transactions at a time. A chat is written by one transaction at a time:
+ * a batch takes only sends of chats no running transaction holds, so concurrent batches never
+ * queue on each other's head locks, and one busy chat's sends pile up into its next batch
+ * rather than into a commit per message. A send into an idle service starts at once.
  */
 export class SendBatcher {
-  private readonly queue: Pending[] = [];
+  private queue: Pending[] = [];
+  /** Chats a running transaction is writing. */
+  private readonly busyChats = new Set<string>();
   private running = 0;
 
   constructor(
     private readonly platform: Platform,
     private readonly maxBatch: number,
-    private readonly maxConcurrent = 4,
+    private readonly maxConcurrent = 2,
   ) {}
 
   submit(send: PreparedSend): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ send, resolve, reject });
-      if (this.running < this.maxConcurrent) void this.drain();
+      // Only this send is new: if its chat is being written, nothing more can start now.
+      if (this.running < this.maxConcurrent && !this.busyChats.has(send.message.chatId)) this.startBatches();
     });
   }
 
-  private async drain(): Promise<void> {
+  private startBatches(): void {
+    while (this.running < this.maxConcurrent) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      void this.write(batch);
+    }
+  }
+
+  /** Up to `maxBatch` waiting sends, oldest first, of chats no running transaction holds. */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const waiting: Pending[] = [];
+    const taken = new Set<string>();
+    for (const p of this.queue) {
+      const chatId = p.send.message.chatId;
+      if (batch.length < this.maxBatch && (taken.has(chatId) || !this.busyChats.has(chatId))) {
+        batch.push(p);
+        taken.add(chatId);
+      } else {
+        waiting.push(p);
+      }
+    }
+    this.queue = waiting;
+    return batch;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const chats = new Set(batch.map((p) => p.send.message.chatId));
+    for (const chatId of chats) this.busyChats.add(chatId);
     this.running++;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          const outcomes = await txThenPublish(this.platform, (t, live) => writeBatch(t, live, batch.map((p) => p.send)));
-          batch.forEach((p, i) => {
-            const o = outcomes[i]!;
-            if ('result' in o) p.resolve(o.result);
-            else p.reject(o.error);
-          });
-        } catch (err) {
-          batch.forEach((p) => p.reject(err));
-        }
-      }
+      const live = new LiveOutbox();
+      const outcomes = await writeBatch(this.platform.db, live, batch.map((p) => p.send));
+      this.platform.outbox.kick();
+      live.publish(this.platform);
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if ('result' in o) p.resolve(o.result);
+        else p.reject(o.error);
+      });
+    } catch (err) {
+      batch.forEach((p) => p.reject(err));
     } finally {
+      for (const chatId of chats) this.busyChats.delete(chatId);
       this.running--;
+      this.startBatches();
     }
   }
 }
 
-/** Writes a batch under its chats' head locks; a retried `clientMessageId` resolves to the stored message. */
-async function writeBatch(t: Executor, live: LiveOutbox, sends: PreparedSend[]): Promise<Outcome[]> {
-  const heads = await lockHeads(t, sends.map((s) => s.message));
-  const stored = new Map((await findByClientIds(t, sends.map((s) => s.message))).map((r) => [keyOf(r), r]));
+/**
+ * Writes a batch in one transaction of two round trips. The first locks the heads (in chat-id
+ * order) and reads, under the locks, the sends already stored (retries) and, for senders under
+ * slow mode, when they last posted; the second writes the messages, reply counts, log entries,
+ * heads, senders' markers and outbox rows, and commits. A retried `clientMessageId` resolves to
+ * the stored message.
+ */
+async function writeBatch(db: Db, live: LiveOutbox, sends: PreparedSend[]): Promise<Outcome[]> {
+  const slowed = sends.filter((s) => s.slowModeSeconds > 0).map((s) => ({ chatId: s.message.chatId, userId: s.message.senderId }));
+  const reads = [
+    lockHeadsStatement(sends.map((s) => s.message)),
+    findByClientIdsStatement(sends.map((s) => s.message)),
+    ...(slowed.length > 0 ? [lastPostsStatement(slowed)] : []),
+  ];
+  return twoStepTx(db, reads, ([headRows, storedRows, postRows]) => {
+    const stored = new Map((storedRows as MessageRow[]).map((r) => [keyOf(r), toRow(r)]));
+    const lastPosts = new Map(((postRows ?? []) as { chatId: string; userId: string; lastPostAt: Date }[]).map((r) => [postKey(r.chatId, r.userId), r.lastPostAt]));
+    return planBatch(sends, toHeads(headRows!), stored, lastPosts, live);
+  });
+}
+
+const postKey = (chatId: string, userId: string) => `${chatId}:${userId}`;
+
+/** Assigns seqs to the new sends and builds the statements that store them; queues their live frames. */
+function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: Map<string, MessageRow>, lastPosts: Map<string, Date>, live: LiveOutbox) {
   const now = new Date();
   const fresh: MessageRow[] = [];
   const freshKeys = new Set<string>();
   const outcomes: (Outcome | { sameAs: string })[] = [];
-  const postedNow = new Set<string>();
   const views = new Map<string, Message>();
 
   for (const send of sends) {
@@ -92,7 +145,7 @@ async function writeBatch(t: Executor, live: LiveOutbox, sends: PreparedSend[]):
       outcomes.push(freshKeys.has(key) ? { sameAs: key } : { result: { message: toMessage(existing), created: false } });
       continue;
     }
-    const wait = await slowModeWait(t, send, postedNow, now);
+    const wait = slowModeWait(send, lastPosts, now);
     if (wait > 0) {
       outcomes.push({ error: new RateLimitedError(wait, 'slow mode: wait before posting again', 'slow_mode') });
       continue;
@@ -103,40 +156,40 @@ async function writeBatch(t: Executor, live: LiveOutbox, sends: PreparedSend[]):
     fresh.push(row);
     freshKeys.add(key);
     stored.set(key, row);
-    postedNow.add(`${row.chatId}:${row.senderId}`);
+    lastPosts.set(postKey(row.chatId, row.senderId), now);
     const view = toMessage(row);
     views.set(row.id, view);
     outcomes.push({ result: { message: view, created: true } });
   }
 
-  if (fresh.length > 0) await writeFresh(t, live, fresh, views, [...heads.values()], now);
-  return outcomes.map((o) => ('sameAs' in o ? { result: { message: toMessage(stored.get(o.sameAs)!), created: false } } : o));
+  const writes = fresh.length > 0 ? freshWrites(live, fresh, views, [...heads.values()], now) : [];
+  const result: Outcome[] = outcomes.map((o) => ('sameAs' in o ? { result: { message: toMessage(stored.get(o.sameAs)!), created: false } } : o));
+  return { writes, result };
 }
 
-async function writeFresh(t: Executor, live: LiveOutbox, fresh: MessageRow[], views: Map<string, Message>, heads: ChatHead[], now: Date): Promise<void> {
-  await insertMessages(t, fresh);
-  const replies = fresh.filter((m) => m.threadRootId);
-  for (const chatId of new Set(replies.map((m) => m.chatId))) {
-    await countReplies(t, chatId, replies.filter((m) => m.chatId === chatId).map((m) => m.threadRootId!), now);
-  }
+function freshWrites(live: LiveOutbox, fresh: MessageRow[], views: Map<string, Message>, heads: ChatHead[], now: Date): Statement[] {
+  const replies = fresh.filter((m) => m.threadRootId).map((m) => ({ chatId: m.chatId, rootId: m.threadRootId! }));
   const events: NewLogEvent[] = fresh.map((m) => ({
     chatId: m.chatId, seq: m.seq, type: 'message.created', actorId: m.senderId, messageId: m.id, visibleTo: m.visibleTo, sourceId: null,
     data: { message: views.get(m.id) }, createdAt: now,
   }));
-  await insertEvents(t, events);
-  await setLastSeqs(t, heads);
-  await notePosts(t, fresh.map((m) => ({ chatId: m.chatId, appId: m.appId, userId: m.senderId, seq: m.seq, at: now })));
-  await recordEventBatch(t, messageEvents.created, fresh.map((m) => ({ appId: m.appId, data: { message: views.get(m.id)!, visibleTo: m.visibleTo } })));
   for (const e of events) {
     live.logEvent(e.chatId, { seq: e.seq, type: e.type, createdAt: now.toISOString(), actorId: e.actorId, data: e.data }, e.visibleTo);
   }
+  return [
+    insertMessagesStatement(fresh),
+    ...(replies.length > 0 ? [countRepliesStatement(replies, now)] : []),
+    insertEventsStatement(events),
+    setLastSeqsStatement(heads),
+    notePostsStatement(fresh.map((m) => ({ chatId: m.chatId, appId: m.appId, userId: m.senderId, seq: m.seq, at: now }))),
+    eventBatchStatement(messageEvents.created, fresh.map((m) => ({ appId: m.appId, data: { message: views.get(m.id)!, visibleTo: m.visibleTo } }))),
+  ];
 }
 
-/** Seconds the sender still has to wait under slow mode (0: may post). */
-async function slowModeWait(t: Executor, send: PreparedSend, postedNow: Set<string>, now: Date): Promise<number> {
+/** Seconds the sender still has to wait under slow mode (0: may post); `lastPosts` includes this batch's posts. */
+function slowModeWait(send: PreparedSend, lastPosts: Map<string, Date>, now: Date): number {
   if (send.slowModeSeconds <= 0) return 0;
-  if (postedNow.has(`${send.message.chatId}:${send.message.senderId}`)) return send.slowModeSeconds;
-  const last = await lastPostAt(t, send.message.chatId, send.message.senderId);
+  const last = lastPosts.get(postKey(send.message.chatId, send.message.senderId));
   if (!last) return 0;
   const waitMs = last.getTime() + send.slowModeSeconds * 1000 - now.getTime();
   return waitMs > 0 ? Math.ceil(waitMs / 1000) : 0;

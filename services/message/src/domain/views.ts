@@ -1,6 +1,6 @@
 import type { Message } from '@chat/contracts';
 import type { Executor } from '@chat/service-kit';
-import type { MessageRow } from '../store/messages.store.js';
+import type { MessageRow, ReactionView } from '../store/messages.store.js';
 import { reactionCounts, voteCounts } from '../store/reactions.store.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -49,14 +49,17 @@ export function toMessage(row: MessageRow, state: ReaderState = NOTHING): Messag
   };
 }
 
-/** Messages of one chat as `viewer` sees them, reactions and votes loaded in two queries. */
-export async function toMessages(t: Executor, chatId: string, rows: MessageRow[], viewer: string): Promise<Message[]> {
-  const ids = rows.map((r) => r.id);
+/**
+ * Messages of one chat as `viewer` sees them, reactions and votes loaded in two queries (no
+ * reaction query for rows that carry their reactions already, nor a vote query without polls).
+ */
+export async function toMessages(t: Executor, chatId: string, rows: (MessageRow & { reactions?: ReactionView[] })[], viewer: string): Promise<Message[]> {
+  const ids = rows.filter((r) => !r.reactions).map((r) => r.id);
   const pollIds = rows.filter((r) => r.poll).map((r) => r.id);
   const [reactions, polls] = await Promise.all([reactionCounts(t, chatId, ids, viewer), voteCounts(t, chatId, pollIds, viewer)]);
   return rows.map((row) =>
     toMessage(row, {
-      reactions: reactions.filter((r) => r.messageId === row.id).map(({ emoji, count, me }) => ({ emoji, count, me })),
+      reactions: row.reactions ?? reactions.filter((r) => r.messageId === row.id).map(({ emoji, count, me }) => ({ emoji, count, me })),
       votes: polls.votes.filter((v) => v.messageId === row.id),
       voters: polls.voters.get(row.id) ?? 0,
     }),

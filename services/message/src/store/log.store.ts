@@ -1,5 +1,6 @@
 import type { LogEvent, LogEventType } from '@chat/contracts';
 import type { Executor } from '@chat/service-kit';
+import type { Statement } from './statement.js';
 
 export interface ChatHead {
   chatId: string;
@@ -26,19 +27,28 @@ export async function lockHead(t: Executor, chatId: string, appId: string): Prom
   return toHead(row);
 }
 
-/** Locks several chats' heads in chat-id order (so two batches never wait on each other in a cycle). */
-export async function lockHeads(t: Executor, chats: { chatId: string; appId: string }[]): Promise<Map<string, ChatHead>> {
+/**
+ * Locks several chats' heads in chat-id order (so two writers never wait on each other in a
+ * cycle), creating missing ones; the rows come back as heads (`toHeads`).
+ */
+export function lockHeadsStatement(chats: { chatId: string; appId: string }[]): Statement {
   const unique = [...new Map(chats.map((c) => [c.chatId, c])).values()].sort((a, b) => (a.chatId < b.chatId ? -1 : 1));
-  if (unique.length === 1) return new Map([[unique[0]!.chatId, await lockHead(t, unique[0]!.chatId, unique[0]!.appId)]]);
-  const rows = await t.any(
-    `INSERT INTO chats (chat_id, app_id)
-     SELECT chat_id, app_id FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, app_id uuid) ORDER BY chat_id
+  if (unique.length === 1) {
+    return {
+      query: `INSERT INTO chats (chat_id, app_id) VALUES ($1, $2) ON CONFLICT (chat_id) DO UPDATE SET last_seq = chats.last_seq RETURNING ${HEAD}`,
+      values: [unique[0]!.chatId, unique[0]!.appId],
+    };
+  }
+  return {
+    query: `INSERT INTO chats (chat_id, app_id)
+     SELECT chat_id, app_id FROM unnest($1::uuid[], $2::uuid[]) AS x(chat_id, app_id) ORDER BY chat_id
      ON CONFLICT (chat_id) DO UPDATE SET last_seq = chats.last_seq
      RETURNING ${HEAD}`,
-    [JSON.stringify(unique.map((c) => ({ chat_id: c.chatId, app_id: c.appId })))],
-  );
-  return new Map(rows.map((r) => [r.chatId, toHead(r)]));
+    values: [unique.map((c) => c.chatId), unique.map((c) => c.appId)],
+  };
 }
+
+export const toHeads = (rows: unknown[]): Map<string, ChatHead> => new Map((rows as ChatHead[]).map((r) => [r.chatId, toHead(r)]));
 
 export async function findHead(t: Executor, chatId: string): Promise<ChatHead | null> {
   const row = await t.oneOrNone(`SELECT ${HEAD} FROM chats WHERE chat_id = $1`, [chatId]);
@@ -46,14 +56,16 @@ export async function findHead(t: Executor, chatId: string): Promise<ChatHead | 
 }
 
 export async function setLastSeqs(t: Executor, heads: { chatId: string; lastSeq: number }[]): Promise<void> {
-  if (heads.length === 1) {
-    await t.none('UPDATE chats SET last_seq = $2 WHERE chat_id = $1', [heads[0]!.chatId, heads[0]!.lastSeq]);
-    return;
-  }
-  await t.none('UPDATE chats c SET last_seq = x.last_seq FROM unnest($1::uuid[], $2::bigint[]) AS x(chat_id, last_seq) WHERE c.chat_id = x.chat_id', [
-    heads.map((h) => h.chatId),
-    heads.map((h) => h.lastSeq),
-  ]);
+  const { query, values } = setLastSeqsStatement(heads);
+  await t.none(query, values);
+}
+
+export function setLastSeqsStatement(heads: { chatId: string; lastSeq: number }[]): Statement {
+  if (heads.length === 1) return { query: 'UPDATE chats SET last_seq = $2 WHERE chat_id = $1', values: [heads[0]!.chatId, heads[0]!.lastSeq] };
+  return {
+    query: 'UPDATE chats c SET last_seq = x.last_seq FROM unnest($1::uuid[], $2::bigint[]) AS x(chat_id, last_seq) WHERE c.chat_id = x.chat_id',
+    values: [heads.map((h) => h.chatId), heads.map((h) => h.lastSeq)],
+  };
 }
 
 export async function setTruncatedBefore(t: Executor, chatId: string, truncatedAt: Date): Promise<number> {
@@ -83,12 +95,17 @@ export interface NewLogEvent {
 }
 
 export async function insertEvents(t: Executor, events: NewLogEvent[]): Promise<void> {
-  await t.none(
-    `INSERT INTO events (chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at)
+  const { query, values } = insertEventsStatement(events);
+  await t.none(query, values);
+}
+
+export function insertEventsStatement(events: NewLogEvent[]): Statement {
+  return {
+    query: `INSERT INTO events (chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at)
      SELECT chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at
        FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, seq bigint, type text, actor_id uuid, message_id uuid, visible_to uuid,
          source_id uuid, data jsonb, created_at timestamptz)`,
-    [
+    values: [
       JSON.stringify(
         events.map((e) => ({
           chat_id: e.chatId, seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
@@ -96,7 +113,7 @@ export async function insertEvents(t: Executor, events: NewLogEvent[]): Promise<
         })),
       ),
     ],
-  );
+  };
 }
 
 export async function hasSourceEvent(t: Executor, chatId: string, sourceId: string): Promise<boolean> {

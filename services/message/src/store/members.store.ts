@@ -1,4 +1,5 @@
 import type { Executor } from '@chat/service-kit';
+import type { Statement } from './statement.js';
 
 export interface MarkerRow {
   userId: string;
@@ -57,24 +58,30 @@ export async function advanceMarker(t: Executor, q: { chatId: string; appId: str
 }
 
 /** Each sender has read up to their own message, and posted at `at` (slow mode's clock). */
-export async function notePosts(t: Executor, posts: { chatId: string; appId: string; userId: string; seq: number; at: Date }[]): Promise<void> {
-  await t.none(
-    `INSERT INTO members AS m (chat_id, user_id, app_id, read_seq, read_at, delivered_seq, delivered_at, last_post_at)
+export function notePostsStatement(posts: { chatId: string; appId: string; userId: string; seq: number; at: Date }[]): Statement {
+  return {
+    query: `INSERT INTO members AS m (chat_id, user_id, app_id, read_seq, read_at, delivered_seq, delivered_at, last_post_at)
      SELECT chat_id, user_id, app_id, seq, at, seq, at, at
        FROM (SELECT chat_id, user_id, min(app_id::text)::uuid AS app_id, max(seq) AS seq, max(at) AS at
-               FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, app_id uuid, user_id uuid, seq bigint, at timestamptz)
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::timestamptz[]) AS x(chat_id, app_id, user_id, seq, at)
               GROUP BY chat_id, user_id ORDER BY chat_id, user_id) p
      ON CONFLICT (chat_id, user_id) DO UPDATE SET
        read_seq = GREATEST(m.read_seq, EXCLUDED.read_seq), read_at = EXCLUDED.read_at,
        delivered_seq = GREATEST(m.delivered_seq, EXCLUDED.delivered_seq), delivered_at = EXCLUDED.delivered_at,
        last_post_at = EXCLUDED.last_post_at`,
-    [JSON.stringify(posts.map((p) => ({ chat_id: p.chatId, app_id: p.appId, user_id: p.userId, seq: p.seq, at: p.at.toISOString() })))],
-  );
+    values: [posts.map((p) => p.chatId), posts.map((p) => p.appId), posts.map((p) => p.userId), posts.map((p) => p.seq), posts.map((p) => p.at)],
+  };
 }
 
-export async function lastPostAt(t: Executor, chatId: string, userId: string): Promise<Date | null> {
-  const row = await t.oneOrNone<{ last_post_at: Date | null }>('SELECT last_post_at FROM members WHERE chat_id = $1 AND user_id = $2', [chatId, userId]);
-  return row?.last_post_at ?? null;
+/** When each (chat, user) last posted; pairs that never did come back without a row. */
+export function lastPostsStatement(pairs: { chatId: string; userId: string }[]): Statement {
+  return {
+    query: `SELECT m.chat_id AS "chatId", m.user_id AS "userId", m.last_post_at AS "lastPostAt"
+       FROM unnest($1::uuid[], $2::uuid[]) AS p(chat_id, user_id)
+       JOIN members m ON m.chat_id = p.chat_id AND m.user_id = p.user_id
+      WHERE m.last_post_at IS NOT NULL`,
+    values: [pairs.map((p) => p.chatId), pairs.map((p) => p.userId)],
+  };
 }
 
 export async function listMarkers(t: Executor, chatId: string, minSeq: number): Promise<MarkerRow[]> {

@@ -1,4 +1,5 @@
 import type { Executor } from '@chat/service-kit';
+import type { Statement } from './statement.js';
 
 /** A stored message (content of a deleted one is already cleared). */
 export interface MessageRow {
@@ -48,12 +49,15 @@ const COLUMNS = `m.chat_id AS "chatId", m.seq, m.id, m.app_id AS "appId", m.send
 export const toRow = (r: MessageRow & { seq: number | string }): MessageRow => ({ ...r, seq: Number(r.seq) });
 
 /**
- * What `viewer` may see of a chat: nothing a truncate hid, nothing they deleted for themself,
- * others' shadow-banned messages never. Expects `m` and the parameters `chatId`, `viewer`, `truncatedSeq`.
+ * What `viewer` may see of a chat: nothing a truncate hid (at or below `truncatedSeq`, SQL), nothing
+ * they deleted for themself, others' shadow-banned messages never. Expects `m` and the parameter `viewer`.
  */
-export const VISIBLE_TO_VIEWER = `m.seq > $<truncatedSeq>
+const visibleToViewer = (truncatedSeq: string) => `m.seq > ${truncatedSeq}
   AND (m.visible_to IS NULL OR m.visible_to = $<viewer>)
   AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.chat_id = m.chat_id AND h.user_id = $<viewer> AND h.message_id = m.id)`;
+
+/** `visibleToViewer` with the truncate point as the parameter `truncatedSeq`. */
+export const VISIBLE_TO_VIEWER = visibleToViewer('$<truncatedSeq>');
 
 export async function findMessage(t: Executor, id: string): Promise<MessageRow | null> {
   const row = await t.oneOrNone(`SELECT ${COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
@@ -67,26 +71,37 @@ export async function lockMessage(t: Executor, chatId: string, id: string): Prom
 }
 
 /** Stored messages matching (chat, sender, clientMessageId) keys, across chats. */
-export async function findByClientIds(t: Executor, keys: { chatId: string; senderId: string; clientMessageId: string }[]): Promise<MessageRow[]> {
+export async function findByClientIds(t: Executor, keys: ClientKey[]): Promise<MessageRow[]> {
   if (keys.length === 0) return [];
-  const rows = await t.any(
-    `SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS k(chat_id uuid, sender_id uuid, client_message_id text)
-       JOIN messages m ON m.chat_id = k.chat_id AND m.sender_id = k.sender_id AND m.client_message_id = k.client_message_id`,
-    [JSON.stringify(keys.map((k) => ({ chat_id: k.chatId, sender_id: k.senderId, client_message_id: k.clientMessageId })))],
-  );
-  return rows.map(toRow);
+  const { query, values } = findByClientIdsStatement(keys);
+  return (await t.any(query, values)).map(toRow);
 }
 
-export async function insertMessages(t: Executor, rows: NewMessage[]): Promise<void> {
-  await t.none(
-    `INSERT INTO messages (chat_id, seq, id, app_id, sender_id, client_message_id, type, text, attachments, reply_to_id,
+export interface ClientKey {
+  chatId: string;
+  senderId: string;
+  clientMessageId: string;
+}
+
+/** The rows come back as stored rows through `toRow`. */
+export function findByClientIdsStatement(keys: ClientKey[]): Statement {
+  return {
+    query: `SELECT ${COLUMNS} FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(chat_id, sender_id, client_message_id)
+       JOIN messages m ON m.chat_id = k.chat_id AND m.sender_id = k.sender_id AND m.client_message_id = k.client_message_id`,
+    values: [keys.map((k) => k.chatId), keys.map((k) => k.senderId), keys.map((k) => k.clientMessageId)],
+  };
+}
+
+export function insertMessagesStatement(rows: NewMessage[]): Statement {
+  return {
+    query: `INSERT INTO messages (chat_id, seq, id, app_id, sender_id, client_message_id, type, text, attachments, reply_to_id,
        thread_root_id, quoted_message_id, mentions, silent, forwarded_from, location, contact, poll, visible_to, created_at)
      SELECT chat_id, seq, id, app_id, sender_id, client_message_id, type, text, COALESCE(attachments, '[]'), reply_to_id,
        thread_root_id, quoted_message_id, COALESCE(mentions, '{}'), silent, forwarded_from, location, contact, poll, visible_to, created_at
        FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, seq bigint, id uuid, app_id uuid, sender_id uuid, client_message_id text,
          type text, text text, attachments jsonb, reply_to_id uuid, thread_root_id uuid, quoted_message_id uuid, mentions uuid[],
          silent boolean, forwarded_from jsonb, location jsonb, contact jsonb, poll jsonb, visible_to uuid, created_at timestamptz)`,
-    [
+    values: [
       JSON.stringify(
         rows.map((r) => ({
           chat_id: r.chatId, seq: r.seq, id: r.id, app_id: r.appId, sender_id: r.senderId, client_message_id: r.clientMessageId,
@@ -96,18 +111,17 @@ export async function insertMessages(t: Executor, rows: NewMessage[]): Promise<v
         })),
       ),
     ],
-  );
+  };
 }
 
-/** Counts a reply on its thread's root. */
-export async function countReplies(t: Executor, chatId: string, rootIds: string[], at: Date): Promise<void> {
-  if (rootIds.length === 0) return;
-  await t.none(
-    `UPDATE messages m SET reply_count = reply_count + n.count, last_reply_at = GREATEST(last_reply_at, $3)
-       FROM (SELECT id, count(*)::int AS count FROM unnest($2::uuid[]) AS id GROUP BY id) n
-      WHERE m.chat_id = $1 AND m.id = n.id`,
-    [chatId, rootIds, at],
-  );
+/** Counts replies on their threads' roots (one entry per reply: a root may appear several times). */
+export function countRepliesStatement(replies: { chatId: string; rootId: string }[], at: Date): Statement {
+  return {
+    query: `UPDATE messages m SET reply_count = reply_count + n.count, last_reply_at = GREATEST(last_reply_at, $3)
+       FROM (SELECT chat_id, id, count(*)::int AS count FROM unnest($1::uuid[], $2::uuid[]) AS r(chat_id, id) GROUP BY chat_id, id) n
+      WHERE m.chat_id = n.chat_id AND m.id = n.id`,
+    values: [replies.map((r) => r.chatId), replies.map((r) => r.rootId), at],
+  };
 }
 
 export interface HistoryWindow {
@@ -119,17 +133,34 @@ export interface HistoryWindow {
   limit: number;
 }
 
-/** A page by seq: newest first, or oldest first when reading forward from `after`. */
-export async function listHistory(t: Executor, w: HistoryWindow): Promise<MessageRow[]> {
+export interface ReactionView {
+  emoji: string;
+  count: number;
+  me: boolean;
+}
+
+/**
+ * A page by seq (newest first, or oldest first when reading forward from `after`) in one query:
+ * the truncate point comes from the chat's head, and each message carries its reactions as
+ * `viewer` sees them, in order of each emoji's first use. No head, no page.
+ */
+export async function listHistory(t: Executor, w: Omit<HistoryWindow, 'truncatedSeq'>): Promise<(MessageRow & { reactions: ReactionView[] })[]> {
   const forward = w.after !== null && w.before === null;
   const rows = await t.any(
-    `SELECT ${COLUMNS} FROM messages m
-      WHERE m.chat_id = $<chatId> AND ${VISIBLE_TO_VIEWER}
+    `SELECT ${COLUMNS}, COALESCE(rx.reactions, '[]'::json) AS reactions
+       FROM chats ch
+       JOIN messages m ON m.chat_id = ch.chat_id
+       LEFT JOIN LATERAL (
+         SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.count, 'me', x.me) ORDER BY x.first, x.emoji) AS reactions
+           FROM (SELECT r.emoji, count(*)::int AS count, bool_or(r.user_id = $<viewer>) AS me, min(r.created_at) AS first
+                   FROM reactions r WHERE r.chat_id = m.chat_id AND r.message_id = m.id GROUP BY r.emoji) x
+       ) rx ON true
+      WHERE ch.chat_id = $<chatId> AND ${visibleToViewer('ch.truncated_seq')}
         AND ($<before>::bigint IS NULL OR m.seq < $<before>) AND ($<after>::bigint IS NULL OR m.seq > $<after>)
       ORDER BY m.seq ${forward ? 'ASC' : 'DESC'} LIMIT $<limit>`,
     w,
   );
-  return rows.map(toRow);
+  return rows.map((r) => ({ ...toRow(r), reactions: r.reactions }));
 }
 
 export async function listReplies(t: Executor, w: HistoryWindow & { rootId: string }): Promise<MessageRow[]> {
