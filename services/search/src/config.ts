@@ -17,6 +17,11 @@ export const SearchConfig = BaseConfig.extend({
   SEARCH_PER_CHAT_MAX: z.coerce.number().int().min(0).max(100_000).default(200),
   /** Statement timeout of one search query: a pathological query fails with 503 instead of holding a connection. */
   SEARCH_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * User searches per user a minute (`/search/users`, and `/search` when it includes users): far
+   * below the general request limit, so the directory cannot be listed by trying prefix after prefix.
+   */
+  RATE_LIMIT_USER_SEARCH_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
 export type SearchConfig = z.infer<typeof SearchConfig>;
 

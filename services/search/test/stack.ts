@@ -18,6 +18,8 @@ export function startSearchStack(env: Record<string, string> = {}): Promise<Stac
       RATE_LIMIT_REGISTER_PER_HOUR: '10000',
       RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
       RATE_LIMIT_USER_PER_MINUTE: '100000',
+      // Tests wait for users to become findable by searching again and again.
+      RATE_LIMIT_USER_SEARCH_PER_MINUTE: '100000',
       ...env,
     },
   });
