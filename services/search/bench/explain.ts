@@ -1,5 +1,5 @@
 // Prints EXPLAIN ANALYZE of one message-search query against the benchmark database (a tuning aid):
-// node --import tsx bench/explain.ts <userId> <q> <walk: chats|index|slices> [slice as JSON: {"below":{t,id},"since":t}] [limit]
+// node --import tsx bench/explain.ts <userId> <q> <walk: chats|index|slices> [slice as JSON: {"below":{t,id},"since":t,"byHour":{"since":true,"below":false}}] [limit]
 import pgPromise from 'pg-promise';
 import { parseQuery } from '../src/domain/query.js';
 import { newestMatches } from '../src/store/message-search.store.js';

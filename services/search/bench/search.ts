@@ -36,6 +36,8 @@ const env: Record<string, string> = {
   RATE_LIMIT_REGISTER_PER_HOUR: '100000000',
   RATE_LIMIT_USER_PER_MINUTE: '100000000',
   DB_POOL_SIZE: '20',
+  // Tokens are issued before the load, which takes minutes.
+  ACCESS_TOKEN_TTL_S: '3600',
 };
 
 const pgp = pgPromise();

@@ -48,12 +48,25 @@ export function highlightTerms(q: ParsedQuery): string[] {
 
 export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 
+/** A word that is part of a text exactly when it is part of one of the text's runs of letters and digits. */
+export const isRunFragment = (w: string) => /^[a-z0-9]{3,}$/i.test(w);
+
+export interface MatchOptions {
+  /** Whether the trigram index may serve `ILIKE` (else `lower(doc) LIKE`, which no index serves). */
+  substringIndex?: boolean;
+  /**
+   * `of`: the SQL of the text's runs (`alnum_runs(doc)`); `words`: per query word, the dictionary
+   * words that contain it, or null. A word with a list matches when a run is one of them.
+   */
+  runs?: { of: string; words: (string[] | null)[] };
+}
+
 /**
  * SQL that matches `doc` (text) and `tsv` against the query, with its parameters. Without `OR`, a
  * message matches when every word is part of it (as a word, a prefix or any substring), every
  * phrase is there as a phrase, and no excluded term is; with `OR`, full-text semantics alone.
  */
-export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: string, opts: { substringIndex?: boolean } = {}): { sql: string; params: Record<string, unknown> } {
+export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: string, opts: MatchOptions = {}): { sql: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = { [`${prefix}q`]: q.text };
   const exact = `${tsv} @@ websearch_to_tsquery('simple', $<${prefix}q>)`;
   if (q.hasOr || q.words.length === 0) return { sql: exact, params };
@@ -61,6 +74,11 @@ export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: strin
   // rows are already few, the planner must not trust the trigram index's (poor) row estimate.
   const like = opts.substringIndex === false ? (p: string) => `lower(${doc}) LIKE lower(${p})` : (p: string) => `${doc} ILIKE ${p}`;
   const parts = q.words.map((w, i) => {
+    const words = opts.runs?.words[i];
+    if (opts.runs && words) {
+      params[`${prefix}r${i}`] = words;
+      return `${opts.runs.of} && $<${prefix}r${i}>::text[]`;
+    }
     params[`${prefix}w${i}`] = likePattern(w);
     return like(`$<${prefix}w${i}>`);
   });
@@ -72,6 +90,9 @@ export function matchSql(q: ParsedQuery, doc: string, tsv: string, prefix: strin
     params[`${prefix}x${i}`] = x;
     parts.push(`NOT ${tsv} @@ phraseto_tsquery('simple', $<${prefix}x${i}>)`);
   });
+  // When runs serve every word, a full-text match is one of their matches anyway (each of its words
+  // is part of a run): the full-text index need not be asked.
+  if (opts.runs && q.words.every((_, i) => opts.runs?.words[i])) return { sql: `(${parts.join(' AND ')})`, params };
   return { sql: `(${exact} OR (${parts.join(' AND ')}))`, params };
 }
 

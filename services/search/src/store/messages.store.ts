@@ -1,4 +1,5 @@
 import type { Executor } from '@chat/service-kit';
+import { addWords } from './words.store.js';
 
 /** A message as the search projection keeps it. */
 export interface IndexedMessage {
@@ -20,6 +21,8 @@ export interface IndexedMessage {
 const filesText = (files: string[]) => files.map((f) => f.replace(/[\r\n]+/g, ' ')).join('\n');
 
 const params = (m: IndexedMessage) => ({ ...m, files: filesText(m.files), hasAttachment: m.files.length > 0 });
+/** The searched text of a message, as SQL builds it from the stored row (`body || ' ' || files`). */
+const docOf = (m: IndexedMessage) => `${m.body} ${filesText(m.files)}`;
 
 /** First sight of a message; a row already there (edited or deleted first, or a repeat) wins. */
 export async function insertMessage(t: Executor, m: IndexedMessage): Promise<void> {
@@ -29,6 +32,7 @@ export async function insertMessage(t: Executor, m: IndexedMessage): Promise<voi
      ON CONFLICT (chat_id, id) DO NOTHING`,
     params(m),
   );
+  await addWords(t, [docOf(m)]);
 }
 
 /** Many first sights in one statement (a burst of sends); rows already there win, as above. */
@@ -52,6 +56,7 @@ export async function insertMessages(t: Executor, ms: IndexedMessage[]): Promise
       ),
     ],
   );
+  await addWords(t, ms.map(docOf));
 }
 
 /** An edit replaces the text unless a newer edit or a delete is already there. */
@@ -65,6 +70,7 @@ export async function upsertEditedMessage(t: Executor, m: IndexedMessage): Promi
        AND (messages.edited_at IS NULL OR excluded.edited_at IS NULL OR messages.edited_at <= excluded.edited_at)`,
     params(m),
   );
+  await addWords(t, [docOf(m)]);
 }
 
 /** Deleted for everyone: the text goes, a tombstone stays so a late `created` cannot revive it. */
