@@ -1,15 +1,23 @@
 #!/usr/bin/env node
-// `npm run bench`: builds, starts an isolated auth + gateway (own database, key and subject
-// prefixes, raised rate limits), loads them with autocannon from this machine, then runs the
-// outbox and message-service benchmarks; prints a table and writes JSON into bench-results/.
+// `npm run bench`: builds, then runs each benchmark against its own isolated stack (own database,
+// key and subject prefixes, raised rate limits), one after another, prints a summary table and
+// writes everything as JSON into bench-results/. BENCH_ONLY picks parts (comma-separated):
+//   platform  auth + gateway under autocannon (health, readiness, an authenticated call, login)
+//   outbox    the transactional outbox relay's throughput
+//   message   committed sends/s over the WebSocket's rpc path, history pages on a 1,000,000-message chat
+//   fanout    the fan-out suite (packages/bench): idle sockets, presets, ramp, overload
+//   search    search latency over 1,000,000 messages and index lag (loads the data: minutes)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { requireDependencies } from '../reachability.mjs';
+import { printSummary } from './summary.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const PARTS = new Set((process.env.BENCH_ONLY ?? 'platform,outbox,message,fanout,search').split(','));
 const GATEWAY_PORT = 18080;
 const AUTH_PORT = 18081;
 const base = `http://127.0.0.1:${GATEWAY_PORT}`;
@@ -83,47 +91,56 @@ async function load(name, opts) {
   };
 }
 
-start('auth', 'services/auth', AUTH_PORT);
-await waitHealthy(`http://127.0.0.1:${AUTH_PORT}/health`);
-start('gateway', 'gateway', GATEWAY_PORT);
-await waitHealthy(`${base}/health`);
-
-const username = `bench_${Date.now()}`;
-const password = 'benchmark password';
-const reg = await (await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json();
-const token = reg.tokens.accessToken;
-
-const results = [];
-results.push(await load('auth GET /health direct (floor: express + helmet)', { url: `http://127.0.0.1:${AUTH_PORT}/health`, connections: 50 }));
-results.push(await load('gateway GET /ready (Redis + NATS ping)', { url: `${base}/ready`, connections: 50 }));
-results.push(await load('GET /api/v1/auth/me (verify twice + proxy + PostgreSQL)', { url: `${base}/api/v1/auth/me`, connections: 50, headers: { authorization: `Bearer ${token}` } }));
-results.push(
-  await load('POST /api/v1/auth/login (bcrypt cost 12)', {
-    url: `${base}/api/v1/auth/login`,
-    method: 'POST',
-    connections: 4,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifier: username, password }),
-  }),
-);
-stopAll();
-
-const outbox = spawnSync('npx', ['tsx', 'infra/bench/outbox.ts'], { cwd: root, env, encoding: 'utf8' });
-const outboxResult = outbox.status === 0 ? JSON.parse(outbox.stdout.trim().split('\n').at(-1)) : { error: outbox.stderr };
-
-const message = spawnSync('npx', ['tsx', 'services/message/bench/sends.ts'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-const messageResult = message.status === 0 ? JSON.parse(message.stdout.trim().split('\n').at(-1)) : { error: `exit ${message.status}` };
-
-for (const r of results) {
-  process.stdout.write(
-    `${r.scenario.padEnd(58)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  errors ${r.errors}  cores ${JSON.stringify(r.coresUsed)}\n`,
-  );
+/** Runs a benchmark script that prints a last line of JSON; its other lines pass through. */
+function script(args) {
+  const child = spawnSync('npx', ['tsx', ...args], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 2 ** 20 });
+  const lines = (child.stdout ?? '').trim().split('\n');
+  process.stdout.write(`${lines.slice(0, -1).join('\n')}\n`);
+  if (child.status !== 0) return { error: `exit ${child.status}` };
+  try {
+    return JSON.parse(lines.at(-1));
+  } catch {
+    return { error: 'no result' };
+  }
 }
-process.stdout.write(`outbox: ${JSON.stringify(outboxResult)}\n`);
-process.stdout.write(message.stdout ?? '');
 
+const report = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg() } };
+
+if (PARTS.has('platform')) {
+  start('auth', 'services/auth', AUTH_PORT);
+  await waitHealthy(`http://127.0.0.1:${AUTH_PORT}/health`);
+  start('gateway', 'gateway', GATEWAY_PORT);
+  await waitHealthy(`${base}/health`);
+
+  const username = `bench_${Date.now()}`;
+  const password = 'benchmark password';
+  const reg = await (await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json();
+  const token = reg.tokens.accessToken;
+
+  const results = [];
+  results.push(await load('auth GET /health direct (floor: express + helmet)', { url: `http://127.0.0.1:${AUTH_PORT}/health`, connections: 50 }));
+  results.push(await load('gateway GET /ready (Redis + NATS ping)', { url: `${base}/ready`, connections: 50 }));
+  results.push(await load('GET /api/v1/auth/me (verify twice + proxy + PostgreSQL)', { url: `${base}/api/v1/auth/me`, connections: 50, headers: { authorization: `Bearer ${token}` } }));
+  results.push(
+    await load('POST /api/v1/auth/login (bcrypt cost 12)', {
+      url: `${base}/api/v1/auth/login`,
+      method: 'POST',
+      connections: 4,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: username, password }),
+    }),
+  );
+  stopAll();
+  report.platform = results;
+}
+if (PARTS.has('outbox')) report.outbox = script(['infra/bench/outbox.ts']);
+if (PARTS.has('message')) report.message = script(['services/message/bench/sends.ts']);
+if (PARTS.has('fanout')) report.fanout = script(['packages/bench/src/fanout.ts']);
+if (PARTS.has('search')) report.search = script(['services/search/bench/search.ts']);
+
+printSummary(report);
 mkdirSync(join(root, 'bench-results'), { recursive: true });
-const file = join(root, 'bench-results', `auth-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ machine: { cores: 2, node: process.version }, durationS: DURATION_S, http: results, outbox: outboxResult, message: messageResult }, null, 2));
+const file = join(root, 'bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ durationS: DURATION_S, ...report }, null, 2));
 process.stdout.write(`written ${file}\n`);
 process.exit(0);

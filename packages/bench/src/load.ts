@@ -1,20 +1,17 @@
-// The load phase of the fan-out benchmark: clients in rooms, a message rate, and what each
-// member's socket received (latency from the sender's clock: everything runs in this process).
-import { readFileSync } from 'node:fs';
+// One fan-out run: clients seated in rooms, an offered message rate, and what each member's socket
+// received. Latency runs from each message's scheduled send time (a sender that falls behind
+// cannot hide the queueing) to its arrival on a member's socket; everything runs in this process,
+// on one clock.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import WebSocket from 'ws';
-import { type BenchStack, cpuSeconds } from './stack.js';
-
-export interface User {
-  id: string;
-  token: string;
-  chatId: string;
-}
+import { type Usage, startMeter } from './meter.js';
+import type { BenchStack } from './stack.js';
+import { type Seat, pool } from './users.js';
 
 export interface LoadOptions {
   stack: BenchStack;
-  users: User[];
+  seats: Seat[];
   roomSize: number;
   rate: number;
   seconds: number;
@@ -23,22 +20,32 @@ export interface LoadOptions {
   source: 'ops' | 'nats';
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `fn` for 0..count-1 with at most `width` at once. */
-export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
+export interface LoadResult {
+  source: LoadOptions['source'];
+  via: LoadOptions['via'];
+  users: number;
+  roomSize: number;
+  seconds: number;
+  offeredPerSecond: number;
+  /** Sends acknowledged (committed) per second of the window. */
+  admittedPerSecond: number;
+  sent: number;
+  committed: number;
+  /** Sends answered with an error, by code (`rate_limited` is an explicit refusal). */
+  errors: Record<string, number>;
+  /** Sends neither acknowledged nor refused by the end of the run. */
+  unanswered: number;
+  errorRate: number;
+  deliveriesPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  usage: Usage;
+  loadGeneratorLoopDelayP99Ms: number;
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens a socket and resolves once `ready` arrived; `onFrame` gets every later frame. */
 export function openReady(url: string, token: string, onFrame?: (frame: any) => void): Promise<WebSocket> {
@@ -56,32 +63,33 @@ export function openReady(url: string, token: string, onFrame?: (frame: any) => 
 
 export const pingAll = (sockets: WebSocket[]) => setInterval(() => sockets.forEach((s) => s.readyState === WebSocket.OPEN && s.send('{"op":"ping"}')), 20_000);
 
-/** Busy CPU time of the whole machine so far, in clock ticks (from /proc/stat). */
-function machineTicks(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  return user! + nice! + system! + irq! + softirq! + steal!;
-}
-
 const percentile = (sorted: Float64Array, p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1);
 
-export async function runLoad(o: LoadOptions) {
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const url = o.via === 'direct' ? `${o.stack.realtimeUrl.replace('http', 'ws')}/ws` : `${o.stack.gatewayUrl.replace('http', 'ws')}/ws`;
   const latencies: number[] = [];
-  const sentAt = new Map<string, number>();
   const committed = new Set<string>();
+  const answered = new Set<string>();
   const reached = new Map<string, number>();
   const errors: Record<string, number> = {};
+  let acksInWindow = 0;
+  let inWindow = true;
   let duplicates = 0;
   let outOfOrder = 0;
-  const clients = await pool(o.users.length, 50, async (i) => {
+  const clients = await pool(o.seats.length, 50, async (i) => {
     const seen = new Set<number>();
     let last = 0;
-    const ws = await openReady(url, o.users[i]!.token, (f) => {
-      if (f.op === 'ack') committed.add(f.ref);
-      else if (f.op === 'error') errors[f.error.code] = (errors[f.error.code] ?? 0) + 1;
-      else if (f.t === 'message.created') {
-        const [, sendId, at] = (f.d.message.text as string).split('|') as [string, string, string];
-        latencies.push(performance.now() - Number(at));
+    const ws = await openReady(url, o.seats[i]!.token, (f) => {
+      if (f.op === 'ack') {
+        committed.add(f.ref);
+        answered.add(f.ref);
+        if (inWindow) acksInWindow += 1;
+      } else if (f.op === 'error') {
+        errors[f.error.code] = (errors[f.error.code] ?? 0) + 1;
+        if (f.ref) answered.add(f.ref);
+      } else if (f.t === 'message.created') {
+        const [, sendId, scheduled] = (f.d.message.text as string).split('|') as [string, string, string];
+        latencies.push(performance.now() - Number(scheduled));
         committed.add(sendId);
         if (seen.has(f.seq)) duplicates += 1;
         else reached.set(sendId, (reached.get(sendId) ?? 0) + 1);
@@ -90,46 +98,44 @@ export async function runLoad(o: LoadOptions) {
         last = Math.max(last, f.seq);
       }
     });
-    return { ws, user: o.users[i]! };
+    return { ws, seat: o.seats[i]! };
   });
   const nc = o.source === 'nats' ? await connect({ servers: o.stack.natsUrl }) : undefined;
   const chatSeq = new Map<string, number>();
-  const send = (n: number) => {
+  const send = (n: number, scheduledAt: number) => {
     const c = clients[n % clients.length]!;
     const id = String(n);
-    const text = `bench|${id}|${performance.now()}`;
-    sentAt.set(id, performance.now());
+    const text = `bench|${id}|${scheduledAt}`;
     if (!nc) {
-      c.ws.send(JSON.stringify({ op: 'message.send', ref: id, d: { chatId: c.user.chatId, clientMessageId: `b${id}`, text } }));
+      c.ws.send(JSON.stringify({ op: 'message.send', ref: id, d: { chatId: c.seat.chatId, clientMessageId: `b${id}`, text } }));
       return;
     }
-    const seq = (chatSeq.get(c.user.chatId) ?? 0) + 1;
-    chatSeq.set(c.user.chatId, seq);
+    const seq = (chatSeq.get(c.seat.chatId) ?? 0) + 1;
+    chatSeq.set(c.seat.chatId, seq);
     committed.add(id);
-    nc.publish(`${o.stack.natsPrefix}rt.chat.${c.user.chatId}`, JSON.stringify({ op: 'event', t: 'message.created', chatId: c.user.chatId, seq, d: { message: { text } } }));
+    answered.add(id);
+    nc.publish(`${o.stack.natsPrefix}rt.chat.${c.seat.chatId}`, JSON.stringify({ op: 'event', t: 'message.created', chatId: c.seat.chatId, seq, d: { message: { text } } }));
   };
 
   const pinger = pingAll(clients.map((c) => c.ws));
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const cpuBefore = Object.fromEntries(Object.entries(o.stack.pids).map(([n, pid]) => [n, cpuSeconds(pid)]));
-  const benchBefore = process.cpuUsage();
-  const machineBefore = machineTicks();
+  const meter = startMeter(o.stack.pids);
   const started = performance.now();
+  const intervalMs = 1000 / o.rate;
   let sent = 0;
   while (performance.now() - started < o.seconds * 1000) {
-    const due = Math.floor((o.rate * (performance.now() - started)) / 1000);
-    for (; sent < due; sent++) send(sent);
+    const due = Math.floor((performance.now() - started) / intervalMs);
+    for (; sent < due; sent++) send(sent, started + sent * intervalMs);
     await sleep(2);
   }
   const windowS = (performance.now() - started) / 1000;
-  const cores: Record<string, number> = Object.fromEntries(Object.entries(o.stack.pids).map(([n, pid]) => [n, +((cpuSeconds(pid) - cpuBefore[n]!) / windowS).toFixed(2)]));
-  const bench = process.cpuUsage(benchBefore);
-  cores.benchClient = +((bench.user + bench.system) / 1e6 / windowS).toFixed(2);
-  cores.machine = +((machineTicks() - machineBefore) / 100 / windowS).toFixed(2);
+  inWindow = false;
+  const usage = meter.stop();
   const deliveredInWindow = latencies.length;
+  // Then until nothing more arrives for 2 s: late deliveries count, in the latencies too.
   for (let quiet = 0, count = -1; quiet < 4; ) {
-    const now = latencies.length + committed.size;
+    const now = latencies.length + answered.size;
     quiet = now === count ? quiet + 1 : 0;
     count = now;
     await sleep(500);
@@ -142,22 +148,27 @@ export async function runLoad(o: LoadOptions) {
   const sorted = Float64Array.from(latencies).sort();
   let lost = 0;
   for (const id of committed) lost += o.roomSize - (reached.get(id) ?? 0);
+  const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+  const unanswered = sent - answered.size;
   return {
     source: o.source,
     via: o.via,
-    users: o.users.length,
+    users: o.seats.length,
     roomSize: o.roomSize,
     seconds: +windowS.toFixed(1),
+    offeredPerSecond: Math.round(sent / windowS),
+    admittedPerSecond: Math.round((nc ? sent : acksInWindow) / windowS),
     sent,
-    sentPerSecond: Math.round(sent / windowS),
     committed: committed.size,
     errors,
+    unanswered,
+    errorRate: sent ? +((failed + unanswered) / sent).toFixed(4) : 0,
     deliveriesPerSecond: Math.round(deliveredInWindow / windowS),
     latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
     lost,
     duplicated: duplicates,
     outOfOrder,
-    cores,
-    benchClientLoopDelayP99Ms: +(lag.percentile(99) / 1e6).toFixed(1),
+    usage,
+    loadGeneratorLoopDelayP99Ms: +(lag.percentile(99) / 1e6).toFixed(1),
   };
 }

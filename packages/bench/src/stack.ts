@@ -1,7 +1,6 @@
 // The processes the fan-out benchmark runs against: every service it needs, each its own process
 // (built `dist`), on an isolated database and subject/key prefixes, with rate limits raised.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIsolation } from '@chat/testkit';
 
@@ -10,28 +9,18 @@ const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, presence:
 type Name = keyof typeof PORTS;
 const lots = '1000000000';
 
-export const ADMIN_KEY = 'platform-admin-key-for-the-fanout-bench';
+const ADMIN_KEY = 'platform-admin-key-for-the-fanout-bench';
 
 export interface BenchStack {
   gatewayUrl: string;
   natsUrl: string;
   natsPrefix: string;
   realtimeUrl: string;
-  /** Process ids by name, for CPU and memory readings. */
+  /** Process ids by name, for CPU and memory readings (none for a stack this run did not start). */
   pids: Record<string, number>;
+  adminKey: string;
   /** Stops the processes, then drops the run's database, Redis keys and event stream. */
   stop(): Promise<void>;
-}
-
-/** CPU seconds used so far by a process (utime + stime from /proc). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-export function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS'))!;
-  return Number(line.split(/\s+/)[1]) * 1024;
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -40,6 +29,25 @@ async function waitReady(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} never became ready`);
+}
+
+/**
+ * A stack already running elsewhere: `BENCH_TARGET_URL` is its gateway, `PLATFORM_ADMIN_KEY` its
+ * admin key (its rate limits must allow the load), `BENCH_REALTIME_URL` a realtime node for the
+ * idle phase. Only the infrastructure on this machine is metered.
+ */
+export function targetStack(): BenchStack | undefined {
+  const gatewayUrl = process.env.BENCH_TARGET_URL;
+  if (!gatewayUrl) return undefined;
+  return {
+    gatewayUrl,
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsPrefix: process.env.NATS_PREFIX ?? '',
+    realtimeUrl: process.env.BENCH_REALTIME_URL ?? '',
+    pids: {},
+    adminKey: process.env.PLATFORM_ADMIN_KEY ?? '',
+    stop: async () => undefined,
+  };
 }
 
 /** Builds, then starts auth, user, chat, message, presence, realtime and the gateway. */
@@ -58,11 +66,13 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
     RATE_LIMIT_IP_PER_MINUTE: lots,
     RATE_LIMIT_SERVER_PER_MINUTE: lots,
     RATE_LIMIT_REGISTER_PER_HOUR: lots,
+    // As in production: responses are not checked against the contract (development does that).
+    VALIDATE_RESPONSES: 'false',
     ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${port}`])),
     ...extraEnv,
   };
   const order: Name[] = ['auth', 'user', 'chat', 'message', 'presence', 'realtime', 'gateway'];
-  const filters = order.map((name) => `--filter=@chat/${name}`);
+  const filters = [...order, 'client'].map((name) => `--filter=@chat/${name}`);
   if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0) throw new Error('build failed');
   const children: { name: Name; child: ChildProcess }[] = [];
   // The gateway and realtime first, so the services they call are still there while they stop.
@@ -86,6 +96,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
     natsPrefix: env.NATS_PREFIX!,
     realtimeUrl: `http://127.0.0.1:${PORTS.realtime}`,
     pids: Object.fromEntries(children.map(({ name, child }) => [name, child.pid!])),
+    adminKey: ADMIN_KEY,
     stop,
   };
 }

@@ -1,0 +1,173 @@
+// The fan-out benchmark suite. Starts the stack as separate processes (or targets a running one,
+// see stack.ts), makes its users and rooms through the API, then runs, as BENCH_PRESETS selects:
+//   idle      BENCH_IDLE_SOCKETS sockets straight to the realtime node: its memory per socket
+//   rooms10   1,000 users in rooms of 10, 2,000 msg/s                 target 0 lost, p99 ≤ 50 ms
+//   rooms100  1,000 users in rooms of 100, 100 msg/s                  target p99 ≤ 20 ms, ours ≤ 0.6 core
+//   oneRoom   one room of 100, 200 msg/s                              target p99 ≤ 50 ms
+//   ramp10    rooms of 10, the rate raised step by step until p99 passes 200 ms, errors pass 0.1 % or
+//             anything is lost: the knee is the last rate that held
+//   ramp100   the same in rooms of 100: the fan-out ceiling in deliveries/s (target ≥ 30,000)
+//   overload  rooms of 10 at twice the knee: admitted p99 ≤ 200 ms, the excess refused explicitly,
+//             admitted throughput holding up (no collapse)
+//   custom    BENCH_USERS, BENCH_ROOM_SIZE, BENCH_RATE, BENCH_SOURCE (ops|nats), BENCH_VIA (gateway|direct)
+// Messages are sent by the clients as `message.send` over their sockets through the gateway (the
+// whole path: gateway, realtime, message service, PostgreSQL commit, back), so every message is
+// committed before it is delivered. Prints one line per run and a last line of JSON.
+import { cpus, loadavg } from 'node:os';
+import type WebSocket from 'ws';
+import { type LoadOptions, type LoadResult, openReady, pingAll, runLoad, sleep } from './load.js';
+import { rssBytes } from './meter.js';
+import { type BenchStack, startBenchStack, targetStack } from './stack.js';
+import { type Seat, type User, mintUsers, pool, seatInRooms } from './users.js';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const list = (name: string, fallback: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number) : fallback);
+const DURATION_S = num('BENCH_DURATION_S', 20);
+const STEP_S = num('BENCH_RAMP_STEP_S', 10);
+const IDLE = num('BENCH_IDLE_SOCKETS', 10_000);
+const RAMP10 = list('BENCH_RAMP10_RATES', [500, 1000, 1500, 2000, 2500, 3000, 4000, 5000]);
+const RAMP100 = list('BENCH_RAMP100_RATES', [100, 200, 300, 400, 500, 700]);
+const ALL = ['idle', 'rooms10', 'rooms100', 'oneRoom', 'ramp10', 'ramp100', 'overload'];
+const PRESETS = new Set((process.env.BENCH_PRESETS ?? ALL.join(',')).split(','));
+/** A ramp step holds when p99 stays within this and errors within 0.1 %, with nothing lost. */
+const KNEE_P99_MS = 200;
+const KNEE_ERROR_RATE = 0.001;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Run extends LoadResult {
+  name: string;
+  target?: string;
+  met?: boolean;
+}
+
+const stack: BenchStack = targetStack() ?? (await startBenchStack({ WS_MAX_CONNECTIONS_PER_USER: '100' }));
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg().map((l) => +l.toFixed(2)) };
+log(`machine: ${JSON.stringify(machine)}`);
+
+const needsRooms100 = ['rooms100', 'oneRoom', 'ramp100'].some((p) => PRESETS.has(p));
+const users = await mintUsers(stack, Math.max(PRESETS.has('idle') ? IDLE : 0, 1000, num('BENCH_USERS', 0)));
+const rooms10 = await seatInRooms(stack, users.slice(0, Math.max(PRESETS.has('idle') ? IDLE : 0, 1000)), 10);
+const rooms100 = needsRooms100 ? await seatInRooms(stack, users.slice(0, 1000), 100) : [];
+log(`${users.length} users seated in rooms of 10${needsRooms100 ? ' and of 100' : ''}`);
+
+const runs: Run[] = [];
+const base = { stack, via: 'gateway', source: 'ops' } as const;
+
+async function run(name: string, o: Omit<LoadOptions, 'stack' | 'via' | 'source'> & Partial<LoadOptions>, target?: { text: string; met: (r: LoadResult) => boolean }): Promise<Run> {
+  const r: Run = { name, ...(await runLoad({ ...base, ...o })), target: target?.text };
+  if (target) r.met = target.met(r);
+  runs.push(r);
+  log(describe(r));
+  await sleep(2000);
+  return r;
+}
+
+function describe(r: Run): string {
+  const errors = Object.entries(r.errors).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  return (
+    `${r.name}: ${r.users} users, rooms of ${r.roomSize}, offered ${r.offeredPerSecond} msg/s, admitted ${r.admittedPerSecond}/s for ${r.seconds} s: ` +
+    `p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms; ${r.deliveriesPerSecond} deliveries/s; ` +
+    `lost ${r.lost}, duplicated ${r.duplicated}, out of order ${r.outOfOrder}; errors ${errors}, unanswered ${r.unanswered}; ` +
+    `cores ours ${r.usage.oursCores} ${JSON.stringify(r.usage.cores)}; MB ${JSON.stringify(r.usage.memoryMb)}` +
+    (r.target ? ` — target ${r.target}: ${r.met ? 'met' : 'NOT met'}` : '')
+  );
+}
+
+const holds = (r: LoadResult) => r.latencyMs.p99 <= KNEE_P99_MS && r.errorRate <= KNEE_ERROR_RATE && r.lost === 0;
+
+/** Raises the rate step by step; the knee is the last step that held. */
+async function ramp(name: string, seats: Seat[], roomSize: number, rates: number[]) {
+  let knee: Run | undefined;
+  for (const rate of rates) {
+    const r = await run(`${name} @ ${rate}/s`, { seats, roomSize, rate, seconds: STEP_S });
+    if (!holds(r)) return { knee, broke: r };
+    knee = r;
+  }
+  return { knee, broke: undefined };
+}
+
+/** The node's RSS, and its heap at the lowest of several readings over 3 s (right after a collection: the live part). */
+async function nodeMemory(pid: number): Promise<{ rss: number; heap: number }> {
+  let heap = Infinity;
+  for (let i = 0; i < 15; i++) {
+    const text = await (await fetch(`${stack.realtimeUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes'));
+    heap = Math.min(heap, Number(line?.split(' ').at(-1) ?? NaN));
+    await sleep(200);
+  }
+  return { rss: rssBytes(pid), heap };
+}
+
+async function idlePhase(seats: User[]) {
+  const pid = stack.pids.realtime;
+  if (!pid || !stack.realtimeUrl) return undefined;
+  const url = `${stack.realtimeUrl.replace('http', 'ws')}/ws`;
+  await sleep(2000);
+  const before = await nodeMemory(pid);
+  const started = Date.now();
+  const sockets: WebSocket[] = [];
+  const pinger = pingAll(sockets);
+  await pool(IDLE, 100, async (i) => sockets.push(await openReady(url, seats[i]!.token)));
+  const connectS = (Date.now() - started) / 1000;
+  await sleep(5000);
+  const after = await nodeMemory(pid);
+  clearInterval(pinger);
+  for (const s of sockets) s.close();
+  await sleep(3000);
+  const idle = {
+    sockets: IDLE,
+    connectSeconds: +connectS.toFixed(1),
+    rssPerSocketKb: +((after.rss - before.rss) / IDLE / 1024).toFixed(1),
+    heapPerSocketKb: +((after.heap - before.heap) / IDLE / 1024).toFixed(1),
+    nodeRssMb: Math.round(after.rss / 2 ** 20),
+    target: '≤ 30 KB per socket',
+    met: (after.rss - before.rss) / IDLE <= 30 * 1024,
+  };
+  log(`idle: ${idle.sockets} sockets in ${idle.connectSeconds} s; realtime node grew ${idle.rssPerSocketKb} KB RSS and ${idle.heapPerSocketKb} KB heap per socket (RSS now ${idle.nodeRssMb} MB) — target ${idle.target}: ${idle.met ? 'met' : 'NOT met'}`);
+  return idle;
+}
+
+const idle = PRESETS.has('idle') ? await idlePhase(rooms10) : undefined;
+const s1000 = rooms10.slice(0, 1000);
+if (PRESETS.has('rooms10')) {
+  await run('rooms10', { seats: s1000, roomSize: 10, rate: 2000, seconds: DURATION_S }, { text: '0 lost, p99 ≤ 50 ms', met: (r) => r.lost === 0 && r.latencyMs.p99 <= 50 });
+}
+if (PRESETS.has('rooms100')) {
+  await run('rooms100', { seats: rooms100, roomSize: 100, rate: 100, seconds: DURATION_S }, {
+    text: 'p99 ≤ 20 ms, ours ≤ 0.6 core',
+    met: (r) => r.latencyMs.p99 <= 20 && r.usage.oursCores <= 0.6,
+  });
+}
+if (PRESETS.has('oneRoom')) {
+  await run('oneRoom', { seats: rooms100.slice(0, 100), roomSize: 100, rate: 200, seconds: DURATION_S }, { text: 'p99 ≤ 50 ms', met: (r) => r.latencyMs.p99 <= 50 });
+}
+const ramp10 = PRESETS.has('ramp10') || PRESETS.has('overload') ? await ramp('ramp10', s1000, 10, RAMP10) : undefined;
+const ramp100 = PRESETS.has('ramp100') ? await ramp('ramp100', rooms100, 100, RAMP100) : undefined;
+const ceiling = ramp100 && Math.max(0, ...runs.filter((r) => r.name.startsWith('ramp100') && holds(r)).map((r) => r.deliveriesPerSecond));
+if (ramp100) log(`fan-out ceiling, rooms of 100: ${ceiling} deliveries/s (target ≥ 30,000: ${ceiling! >= 30_000 ? 'met' : 'NOT met'})`);
+if (PRESETS.has('overload') && ramp10) {
+  const capacity = ramp10.knee?.admittedPerSecond ?? RAMP10[0]!;
+  await run('overload', { seats: s1000, roomSize: 10, rate: 2 * capacity, seconds: DURATION_S }, {
+    text: `twice the knee (${capacity}/s): admitted p99 ≤ 200 ms, the excess refused explicitly, admitted ≥ 80 % of the knee`,
+    met: (r) => r.latencyMs.p99 <= 200 && r.unanswered === 0 && Object.keys(r.errors).every((code) => code === 'rate_limited') && r.admittedPerSecond >= 0.8 * capacity && r.lost === 0,
+  });
+}
+if (PRESETS.has('custom')) {
+  const roomSize = num('BENCH_ROOM_SIZE', 10);
+  const seats = await seatInRooms(stack, users.slice(0, num('BENCH_USERS', 1000)), roomSize);
+  const source = process.env.BENCH_SOURCE === 'nats' ? 'nats' : 'ops';
+  const via = process.env.BENCH_VIA === 'direct' ? 'direct' : 'gateway';
+  await run('custom', { seats, roomSize, rate: num('BENCH_RATE', 2000), seconds: DURATION_S, source, via });
+}
+
+const summary = {
+  machine,
+  idle,
+  runs,
+  knee: ramp10 && { rate: ramp10.knee?.offeredPerSecond ?? null, brokeAt: ramp10.broke?.offeredPerSecond ?? null },
+  ceiling: ramp100 && { deliveriesPerSecond: ceiling, brokeAt: ramp100.broke?.offeredPerSecond ?? null },
+};
+log(JSON.stringify(summary));
+await stack.stop();
+process.exit(0);
