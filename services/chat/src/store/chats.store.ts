@@ -137,7 +137,13 @@ export function listPublicChats(t: Executor, appId: string, viewer: string, q: s
   );
 }
 
-/** Moves the chat's last activity forward to `at` (never back: events may arrive late). */
-export async function noteActivity(t: Executor, chatId: string, at: Date): Promise<void> {
-  await t.none('UPDATE chats SET last_activity_at = GREATEST(last_activity_at, $2) WHERE id = $1', [chatId, at]);
+/** Moves each chat's last activity forward to its time (never back: events may arrive late). */
+export async function noteActivities(t: Executor, latest: Map<string, Date>): Promise<void> {
+  if (latest.size === 0) return;
+  const ids = [...latest.keys()].sort();
+  await t.none(
+    `UPDATE chats c SET last_activity_at = GREATEST(c.last_activity_at, x.at)
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) WHERE c.id = x.id`,
+    [ids, ids.map((id) => latest.get(id))],
+  );
 }
