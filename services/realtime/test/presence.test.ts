@@ -1,4 +1,5 @@
-import { type RunningService, type Stack, as } from '@chat/testkit';
+import { connectRedis } from '@chat/service-kit';
+import { type RunningService, type Stack, type TestUser, as, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGroup, newUsers } from './helpers.js';
 import { startRealtimeNode, startRealtimeStack, wsUrl } from './stack.js';
@@ -19,6 +20,41 @@ afterAll(async () => {
 });
 
 const presenceOf = (client: WsClient, userId: string) => client.events('presence').filter((f) => f.d.userId === userId);
+
+/** The user's status through the presence API, as `viewer` sees it. */
+async function statusThroughApi(viewer: TestUser, userId: string): Promise<string> {
+  const res = await as(stack, viewer).get(`/presence/users?ids=${userId}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data[0].status;
+}
+
+/**
+ * Deletes this deployment's presence keys, as a Redis restart without persistence would (the
+ * server is shared with other test files, so only this prefix). Returns the keys deleted.
+ */
+async function wipePresenceKeys(): Promise<string[]> {
+  const redis = await connectRedis(stack.env.REDIS_URL!);
+  const deleted: string[] = [];
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${stack.env.REDIS_PREFIX}presence:*`, COUNT: 500 })) {
+      if (keys.length > 0) await redis.del(keys);
+      deleted.push(...keys);
+    }
+  } finally {
+    await redis.close();
+  }
+  return deleted;
+}
+
+/** The connection ids presence holds for the user in Redis. */
+async function devicesInRedis(user: TestUser): Promise<string[]> {
+  const redis = await connectRedis(stack.env.REDIS_URL!);
+  try {
+    return await redis.zRange(`${stack.env.REDIS_PREFIX}presence:dev:${user.appId}:${user.id}`, 0, -1);
+  } finally {
+    await redis.close();
+  }
+}
 
 describe('typing', () => {
   it('when a member starts and stops typing, then the other members get typing events and the typist’s own sockets do not', async () => {
@@ -85,5 +121,27 @@ describe('presence', () => {
     await WsClient.ready(url, carol!.accessToken);
     await b.next((f) => f.t === 'presence' && f.d.userId === carol!.id);
     expect(presenceOf(b, alice!.id)).toEqual([]);
+  });
+
+  it('when Redis loses the live state while a user stays connected, then the node\'s next heartbeat brings the user back online, with no reconnect', async () => {
+    const heartbeatMs = 500;
+    const node = await startRealtimeNode(stack, { PRESENCE_HEARTBEAT_MS: String(heartbeatMs) });
+    try {
+      const [alice, bob] = await newUsers(stack, 2);
+      const a = await WsClient.ready(wsUrl(node.url), alice!.accessToken);
+      const { connectionId } = a.frames.find((f) => f.op === 'ready')!.d;
+      await waitFor(async () => ((await statusThroughApi(bob!, alice!.id)) === 'online' ? true : undefined), 5000, 'alice online');
+
+      const wiped = await wipePresenceKeys();
+      expect(wiped).toContain(`${stack.env.REDIS_PREFIX}presence:user:${alice!.appId}:${alice!.id}`);
+
+      // One interval brings the heartbeat; the rest is room for a busy machine (a device lives 35 s).
+      await waitFor(async () => ((await statusThroughApi(bob!, alice!.id)) === 'online' ? true : undefined), heartbeatMs * 3, 'alice online again');
+      expect(await devicesInRedis(alice!)).toEqual([connectionId]);
+      expect(a.ws.readyState).toBe(a.ws.OPEN);
+      expect(a.frames.filter((f) => f.op === 'ready')).toHaveLength(1);
+    } finally {
+      await node.stop();
+    }
   });
 });
