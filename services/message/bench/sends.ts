@@ -38,6 +38,9 @@ const env: Record<string, string> = {
   DB_POOL_SIZE: '20',
   // As in production: responses are not checked against the contract (development does that).
   VALIDATE_RESPONSES: 'false',
+  // The capacity of the commit path: a closed loop of sends in flight, not refused by overload
+  // admission (the fan-out suite's overload preset measures that).
+  SEND_QUEUE_TARGET_MS: '10000',
 };
 
 const children: ChildProcess[] = [];

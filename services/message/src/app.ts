@@ -7,15 +7,22 @@ import type { MessageDeps } from './deps.js';
 import { ChatAccess } from './domain/chat-access.js';
 import { SendBatcher } from './domain/send-batcher.js';
 import { mountMessageRoutes } from './http/messages.routes.js';
+import { createMessageMetrics } from './metrics.js';
 
 export const SERVICE = 'message';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function createService(platform: Platform, config: MessageConfig): ServiceHandle {
   const access = new ChatAccess(platform, config.AUTHORIZE_CACHE_MS, config.RPC_TIMEOUT_MS);
-  const deps: MessageDeps = { platform, config, access, sends: new SendBatcher(platform, config.SEND_BATCH_MAX, config.SEND_CONCURRENCY) };
+  const metrics = createMessageMetrics();
+  const sends = new SendBatcher(
+    platform,
+    { maxBatch: config.SEND_BATCH_MAX, maxConcurrent: config.SEND_CONCURRENCY, targetWaitMs: config.SEND_QUEUE_TARGET_MS, maxWaiting: config.SEND_QUEUE_MAX },
+    (reason) => metrics.sendsRefused.inc({ reason }),
+  );
+  const deps: MessageDeps = { platform, config, access, sends };
   const verifier = createRemoteVerifier(platform.bus, platform.revocations);
-  const app = createServiceApp(platform, { verifier, routes: (mount) => mountMessageRoutes(mount, deps) });
+  const app = createServiceApp(platform, { verifier, routes: (mount) => mountMessageRoutes(mount, deps), metrics: (registry) => metrics.register(registry, sends) });
   return {
     app,
     ...backgroundTasks(async () => {

@@ -20,6 +20,14 @@ export const MessageConfig = BaseConfig.extend({
    * beats many and small: sends spread over many chats commit fastest with 1 or 2.
    */
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Overload admission: while batches leave the group commit's queue after their oldest send
+   * waited longer than this and sends are waiting, new sends are refused with 429 `rate_limited`.
+   * A bound on the queueing delay only: an admitted send also waits for its own transaction.
+   */
+  SEND_QUEUE_TARGET_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Most sends waiting for the group commit; past it new sends are refused with 429 `rate_limited`. */
+  SEND_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(5000),
 });
 export type MessageConfig = z.infer<typeof MessageConfig>;
 

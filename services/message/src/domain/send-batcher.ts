@@ -5,6 +5,7 @@ import { lastPostsStatement, notePostsStatement } from '../store/members.store.j
 import { type MessageRow, type NewMessage, countRepliesStatement, findByClientIdsStatement, insertMessagesStatement, toRow } from '../store/messages.store.js';
 import { type Statement, twoStepTx } from '../store/statement.js';
 import { LiveOutbox } from './live.js';
+import { type AdmissionLimits, type RefusalReason, SendAdmission } from './send-admission.js';
 import { toMessage } from './views.js';
 
 /** A send that passed every check that needs no lock: what is left is ordering and idempotency. */
@@ -21,6 +22,8 @@ export interface SendResult {
 
 interface Pending {
   send: PreparedSend;
+  /** When it joined the queue (`performance.now()`). */
+  queuedAt: number;
   resolve(result: SendResult): void;
   reject(err: unknown): void;
 }
@@ -29,50 +32,79 @@ type Outcome = { result: SendResult } | { error: AppError };
 
 const keyOf = (m: { chatId: string; senderId: string; clientMessageId: string }) => `${m.chatId}\u0000${m.senderId}\u0000${m.clientMessageId}`;
 
+export interface SendQueueLimits extends AdmissionLimits {
+  /** Most sends in one transaction. */
+  maxBatch: number;
+  /** Most transactions under way at a time. */
+  maxConcurrent: number;
+}
+
 /**
  * Group commit: sends that arrive while transactions are under way wait and are written
  * together, many chats in one transaction (two round trips whatever the batch size), with at
  * most `maxConcurrent` transactions at a time. A chat is written by one transaction at a time:
  * a batch takes only sends of chats no running transaction holds, so concurrent batches never
  * queue on each other's head locks, and one busy chat's sends pile up into its next batch
- * rather than into a commit per message. A send into an idle service starts at once.
+ * rather than into a commit per message. A send into an idle service starts at once. Past
+ * capacity new sends are refused (see `SendAdmission`); a send once queued is always written.
  */
 export class SendBatcher {
   private queue: Pending[] = [];
   /** Chats a running transaction is writing. */
   private readonly busyChats = new Set<string>();
   private running = 0;
+  private readonly admission: SendAdmission;
 
   constructor(
     private readonly platform: Platform,
-    private readonly maxBatch: number,
-    private readonly maxConcurrent = 2,
-  ) {}
+    private readonly limits: SendQueueLimits,
+    onRefused?: (reason: RefusalReason) => void,
+  ) {
+    this.admission = new SendAdmission(limits, onRefused);
+  }
 
+  /** Sends waiting for a transaction. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** The queueing delay admission goes by (see `SendAdmission`). */
+  get recentWaitMs(): number {
+    return this.admission.recentWaitMs;
+  }
+
+  /** Throws `RateLimitedError` while the service is over capacity: lets a caller refuse before doing any work. */
+  checkAdmission(): void {
+    this.admission.check(this.queue.length);
+  }
+
+  /** Queues the send, or refuses it at once with `RateLimitedError` when over capacity. */
   submit(send: PreparedSend): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ send, resolve, reject });
+      this.checkAdmission();
+      this.queue.push({ send, queuedAt: performance.now(), resolve, reject });
       // Only this send is new: if its chat is being written, nothing more can start now.
-      if (this.running < this.maxConcurrent && !this.busyChats.has(send.message.chatId)) this.startBatches();
+      if (this.running < this.limits.maxConcurrent && !this.busyChats.has(send.message.chatId)) this.startBatches();
     });
   }
 
   private startBatches(): void {
-    while (this.running < this.maxConcurrent) {
+    while (this.running < this.limits.maxConcurrent) {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
+      this.admission.noteWait(performance.now() - batch[0]!.queuedAt, this.queue.length);
       void this.write(batch);
     }
   }
 
-  /** Up to `maxBatch` waiting sends, oldest first, of chats no running transaction holds. */
+  /** Up to `maxBatch` waiting sends, oldest first (the queue is in arrival order), of chats no running transaction holds. */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     const waiting: Pending[] = [];
     const taken = new Set<string>();
     for (const p of this.queue) {
       const chatId = p.send.message.chatId;
-      if (batch.length < this.maxBatch && (taken.has(chatId) || !this.busyChats.has(chatId))) {
+      if (batch.length < this.limits.maxBatch && (taken.has(chatId) || !this.busyChats.has(chatId))) {
         batch.push(p);
         taken.add(chatId);
       } else {

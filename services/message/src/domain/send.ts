@@ -10,6 +10,8 @@ import { viewMessage } from './views.js';
 
 /** Sends a message (REST and rpc alike). A `clientMessageId` seen before returns the stored message. */
 export async function sendMessage(deps: MessageDeps, caller: Caller, chatId: string, body: SendMessageBody): Promise<SendResult> {
+  // Over capacity, refuse before any work; the queue checks again when the send joins it.
+  deps.sends.checkAdmission();
   const auth = await deps.access.require(caller.appId, chatId, caller.userId, 'post');
   // A retry with attachments must not claim them again for a message id that will never exist;
   // every other retry is recognised inside the group commit, saving a query on the hot path.
