@@ -2,6 +2,7 @@
 // received. Latency runs from each message's scheduled send time (a sender that falls behind
 // cannot hide the queueing) to its arrival on a member's socket; everything runs in this process,
 // on one clock.
+import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import WebSocket from 'ws';
@@ -35,6 +36,8 @@ export interface LoadResult {
   errors: Record<string, number>;
   /** Sends neither acknowledged nor refused by the end of the run. */
   unanswered: number;
+  /** Sockets the server closed during the run, by close code. */
+  closed: Record<string, number>;
   errorRate: number;
   deliveriesPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
@@ -72,6 +75,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const answered = new Set<string>();
   const reached = new Map<string, number>();
   const errors: Record<string, number> = {};
+  const closed: Record<string, number> = {};
+  let closing = false;
   let acksInWindow = 0;
   let inWindow = true;
   let duplicates = 0;
@@ -98,16 +103,21 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         last = Math.max(last, f.seq);
       }
     });
+    ws.on('close', (code) => {
+      if (!closing) closed[code] = (closed[code] ?? 0) + 1;
+    });
     return { ws, seat: o.seats[i]! };
   });
   const nc = o.source === 'nats' ? await connect({ servers: o.stack.natsUrl }) : undefined;
   const chatSeq = new Map<string, number>();
+  // Unique across runs: the same user sending the same clientMessageId again would get the stored message back.
+  const run = randomUUID();
   const send = (n: number, scheduledAt: number) => {
     const c = clients[n % clients.length]!;
     const id = String(n);
     const text = `bench|${id}|${scheduledAt}`;
     if (!nc) {
-      c.ws.send(JSON.stringify({ op: 'message.send', ref: id, d: { chatId: c.seat.chatId, clientMessageId: `b${id}`, text } }));
+      c.ws.send(JSON.stringify({ op: 'message.send', ref: id, d: { chatId: c.seat.chatId, clientMessageId: `${run}-${id}`, text } }));
       return;
     }
     const seq = (chatSeq.get(c.seat.chatId) ?? 0) + 1;
@@ -142,6 +152,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   }
   lag.disable();
   clearInterval(pinger);
+  closing = true;
   for (const c of clients) c.ws.close();
   await nc?.drain();
 
@@ -162,6 +173,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     committed: committed.size,
     errors,
     unanswered,
+    closed,
     errorRate: sent ? +((failed + unanswered) / sent).toFixed(4) : 0,
     deliveriesPerSecond: Math.round(deliveredInWindow / windowS),
     latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
