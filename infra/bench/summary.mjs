@@ -37,7 +37,8 @@ export function printSummary(report) {
         r.target ?? '',
         r.met,
       );
-      row('', `lost ${r.lost}, dup ${r.duplicated}, order ${r.outOfOrder}, errors ${refused}; cores ours ${r.usage.oursCores}, ${infra}`);
+      const closed = Object.entries(r.closed ?? {}).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none';
+      row('', `lost ${r.lost}, dup ${r.duplicated}, order ${r.outOfOrder}, errors ${refused}, closed ${closed}; cores ours ${r.usage.oursCores}, ${infra}`);
     }
     if (f.knee) row('ramp, rooms of 10: knee', `${f.knee.rate ?? 'none'} msg/s (broke at ${f.knee.brokeAt ?? 'no step'})`, 'p99 ≤ 200 ms, errors ≤ 0.1 %');
     if (f.ceiling) row('fan-out ceiling, rooms of 100', `${f.ceiling.deliveriesPerSecond} deliveries/s`, '≥ 30,000 deliveries/s', f.ceiling.deliveriesPerSecond >= 30_000);
