@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { ChatLog } from './chat-log.js';
 import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
-import { RequestError, isRetryable } from './errors.js';
+import { RequestError, isRetryable, retryAfterMs } from './errors.js';
 import { newClientMessageId } from './ids.js';
 import { type NewMessage, RestClient, type RestClientOptions } from './rest-client.js';
 import { Timelines } from './timeline.js';
@@ -221,7 +221,8 @@ export class ChatClient {
       } catch (err) {
         if (this.closed || !isRetryable(err) || attempt + 1 >= maxAttempts) throw err;
         this.stats.sendRetries += 1;
-        await sleep(backoffDelay(attempt, this.options.sendRetryMinMs ?? 200, this.options.sendRetryMaxMs ?? 5000));
+        // Not sooner than the server asked (a refusal for load says when).
+        await sleep(Math.max(retryAfterMs(err), backoffDelay(attempt, this.options.sendRetryMinMs ?? 200, this.options.sendRetryMaxMs ?? 5000)));
       }
     }
   }

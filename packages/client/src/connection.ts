@@ -213,7 +213,7 @@ export class Connection {
     this.pending.delete(ref);
     clearTimeout(pending.timer);
     if (frame.op === 'ack') pending.resolve(frame.d);
-    else pending.reject(new RequestError(frame.error.code, frame.error.message, pending.op, frame.error.errors));
+    else pending.reject(new RequestError(frame.error.code, frame.error.message, pending.op, frame.error.errors, frame.error.retryAfter));
   }
 
   private becameReady(d: ReadyData): void {

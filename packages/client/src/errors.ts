@@ -9,6 +9,8 @@ export class ApiError extends Error {
     message: string,
     /** The parsed problem+json body, or the raw text when it was not JSON. */
     readonly body: unknown,
+    /** The answer's `Retry-After`, in seconds. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -31,6 +33,8 @@ export class RequestError extends Error {
     message: string,
     readonly op: string,
     readonly errors?: { path: string; message: string }[],
+    /** The frame's `retryAfter`, in seconds. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -42,6 +46,12 @@ export class RequestError extends Error {
 
 /** Codes after which the same request (same `clientMessageId`) may be sent again. */
 const RETRYABLE_CODES = new Set(['timeout', 'disconnected', 'rate_limited', 'service_unavailable', 'unavailable', 'internal']);
+
+/** How long the server asked to wait before the same request is tried again, in ms (0 when it did not say). */
+export function retryAfterMs(err: unknown): number {
+  const s = err instanceof RequestError || err instanceof ApiError ? err.retryAfterS : undefined;
+  return s && Number.isFinite(s) && s > 0 ? s * 1000 : 0;
+}
 
 /** Whether an error from a send (socket or REST) may be retried with the same idempotency key. */
 export function isRetryable(err: unknown): boolean {

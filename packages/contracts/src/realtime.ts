@@ -82,6 +82,8 @@ export const ErrorFrame = z.object({
     code: ErrorCode,
     message: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** Seconds to wait before trying again, with `rate_limited` (as HTTP's `Retry-After`). */
+    retryAfter: z.number().int().positive().optional(),
   }),
 });
 export type ErrorFrame = z.infer<typeof ErrorFrame>;

@@ -15,5 +15,6 @@ export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodTy
 /** What a handler that failed sends back instead of leaving the caller to time out. */
 export const RpcErrorReply = z.object({
   ok: z.literal(false),
-  error: z.object({ code: ErrorCode, status: z.number().int(), detail: z.string() }),
+  /** `retryAfterS`: when to try again (a refusal for load), as an HTTP answer's `Retry-After`. */
+  error: z.object({ code: ErrorCode, status: z.number().int(), detail: z.string(), retryAfterS: z.number().int().positive().optional() }),
 });

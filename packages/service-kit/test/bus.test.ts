@@ -1,5 +1,5 @@
 import { authEvents, z } from '@chat/contracts';
-import { AppError, ConflictError, type Platform, callRpc, consumeEvents, newId, recordEvent, serveRpc } from '@chat/service-kit';
+import { AppError, ConflictError, type Platform, RateLimitedError, callRpc, consumeEvents, newId, recordEvent, serveRpc } from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform } from './helpers.js';
@@ -38,6 +38,18 @@ describe('rpc and event consumers', () => {
       expect(err).toBeInstanceOf(AppError);
       expect(err).toMatchObject({ status: 409, code: 'conflict', detail: 'taken' });
       expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when an rpc handler refuses for load, then the caller gets rate_limited with the same retry delay', async () => {
+    const sub = serveRpc(p.bus, echo, async () => {
+      throw new RateLimitedError(2, 'busy');
+    });
+    try {
+      const err = await callRpc(p.bus, echo, { text: 'x' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 429, code: 'rate_limited', detail: 'busy', extra: { retryAfterS: 2 } });
     } finally {
       sub.unsubscribe();
     }

@@ -84,7 +84,7 @@ describe('op rate limits', () => {
     await client.next(() => client.frames.filter((f) => f.op === 'pong' || f.op === 'error').length === 60);
     const limited = client.frames.filter((f) => f.op === 'error');
     expect(limited.length).toBeGreaterThanOrEqual(15);
-    expect(limited[0]).toEqual({ op: 'error', ref: expect.any(Number), error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(limited[0]).toEqual({ op: 'error', ref: expect.any(Number), error: { code: 'rate_limited', message: expect.any(String), retryAfter: 1 } });
     await new Promise((r) => setTimeout(r, 1100));
     expect((await client.request('ping')).op).toBe('pong');
     client.close();

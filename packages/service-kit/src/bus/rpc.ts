@@ -8,7 +8,10 @@ import { type Bus, traceHeaders } from './bus.js';
 export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => Promise<z.input<D['response']>>;
 
 function errorReply(err: unknown): z.infer<typeof RpcErrorReply> {
-  if (err instanceof AppError) return { ok: false, error: { code: err.code, status: err.status, detail: err.detail } };
+  if (err instanceof AppError) {
+    const { retryAfterS } = err.extra;
+    return { ok: false, error: { code: err.code, status: err.status, detail: err.detail, ...(retryAfterS ? { retryAfterS } : {}) } };
+  }
   if (isDependencyOutage(err)) return { ok: false, error: { code: 'service_unavailable', status: 503, detail: 'a dependency is unavailable' } };
   return { ok: false, error: { code: 'internal', status: 500, detail: 'internal error' } };
 }
@@ -73,7 +76,10 @@ export async function callRpc<D extends RpcDef>(bus: Bus, def: D, request: z.inp
     throw new ServiceUnavailableError(`${def.subject} failed`);
   }
   const failure = RpcErrorReply.safeParse(raw);
-  if (failure.success) throw new AppError(failure.data.error.status, failure.data.error.code, failure.data.error.detail);
+  if (failure.success) {
+    const { status, code, detail, retryAfterS } = failure.data.error;
+    throw new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
+  }
   const data = (raw as { data?: unknown }).data;
   const parsed = def.response.safeParse(data);
   if (!parsed.success) throw new AppError(502, 'internal', `${def.subject} answered outside its contract`);

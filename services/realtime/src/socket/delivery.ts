@@ -37,8 +37,9 @@ export class Delivery {
     this.frame(sock, ref === undefined ? { op: 'ack', d } : { op: 'ack', ref, d });
   }
 
-  error(sock: LiveSocket, ref: FrameRef | undefined, code: ErrorCode, message: string, errors?: { path: string; message: string }[]): void {
-    const error = errors?.length ? { code, message, errors } : { code, message };
+  /** `retryAfter`: seconds before the client should try again (with `rate_limited`). */
+  error(sock: LiveSocket, ref: FrameRef | undefined, code: ErrorCode, message: string, errors?: { path: string; message: string }[], retryAfter?: number): void {
+    const error = { code, message, ...(errors?.length ? { errors } : {}), ...(retryAfter ? { retryAfter } : {}) };
     this.frame(sock, ref === undefined ? { op: 'error', error } : { op: 'error', ref, error });
   }
 

@@ -37,7 +37,7 @@ export class Inbound {
     if (sock.state === SocketState.Closing) return;
     const verdict = takeOp(sock, this.node.deps.config, now);
     if (verdict !== Verdict.Allowed) {
-      this.node.delivery.error(sock, refOf(parseFrame(data)), 'rate_limited', 'too many ops: slow down');
+      this.node.delivery.error(sock, refOf(parseFrame(data)), 'rate_limited', 'too many ops: slow down', undefined, 1);
       if (verdict === Verdict.Abusive) this.node.delivery.close(sock, CloseCode.rateLimited, 'rate limited');
       return;
     }
@@ -96,7 +96,7 @@ export class Inbound {
       delivery.ack(sock, ref, result);
     } catch (err) {
       deps.metrics.ops.inc({ op, outcome: 'error' });
-      if (err instanceof AppError) return delivery.error(sock, ref, err.code, err.detail, err.extra.errors);
+      if (err instanceof AppError) return delivery.error(sock, ref, err.code, err.detail, err.extra.errors, err.extra.retryAfterS);
       deps.logger.error('op failed', { op, err: err instanceof Error ? err.stack : String(err) });
       delivery.error(sock, ref, 'internal', 'internal error');
     }
