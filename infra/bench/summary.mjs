@@ -22,7 +22,9 @@ export function printSummary(report) {
     row('REST/rpc send, 100 chats (committed)', `${m.across100Chats.sendsPerSecond}/s, p50 ${ms(m.across100Chats.latencyMs.p50)}, p99 ${ms(m.across100Chats.latencyMs.p99)}`, '2,000/s', m.across100Chats.sendsPerSecond >= 2000);
     row('REST/rpc send, one chat (committed)', `${m.intoOneChat.sendsPerSecond}/s, p50 ${ms(m.intoOneChat.latencyMs.p50)}, p99 ${ms(m.intoOneChat.latencyMs.p99)}`, '500/s', m.intoOneChat.sendsPerSecond >= 500);
     for (const [chat, h] of Object.entries(m.historyPage50 ?? {})) {
-      row(`history page of 50, ${chat.replace('chat', '')} messages`, `p50 ${ms(h.p50)}, p99 ${ms(h.p99)}`, 'p99 ≤ 10 ms', h.p99 <= 10);
+      // The target is set at 1,000,000 messages; smaller chats show that the time stays flat.
+      const big = Number(chat.replace('chat', '').replace('k', '000')) >= 1_000_000;
+      row(`history page of 50, ${chat.replace('chat', '')} messages`, `p50 ${ms(h.p50)}, p99 ${ms(h.p99)}`, big ? 'p99 ≤ 10 ms' : '', big ? h.p99 <= 10 : undefined);
     }
   }
   const f = report.fanout;
