@@ -19,7 +19,8 @@ import type WebSocket from 'ws';
 import { type LoadOptions, type LoadResult, openReady, pingAll, runLoad, sleep } from './load.js';
 import { rssBytes } from './meter.js';
 import { type BenchStack, startBenchStack, targetStack } from './stack.js';
-import { type Seat, type User, mintUsers, pool, seatInRooms } from './users.js';
+import { pool } from '@chat/testkit';
+import { type Seat, type User, mintUsers, seatInRooms } from './users.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const list = (name: string, fallback: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number) : fallback);

@@ -8,7 +8,8 @@ import { connect } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { type Usage, startMeter } from './meter.js';
 import type { BenchStack } from './stack.js';
-import { type Seat, pool } from './users.js';
+import { pool } from '@chat/testkit';
+import type { Seat } from './users.js';
 
 export interface LoadOptions {
   stack: BenchStack;

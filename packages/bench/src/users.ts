@@ -1,6 +1,7 @@
 // The benchmark's users and rooms, made through the public API with the client library: an app,
 // its users minted by the app's server key, then group chats of a given size.
 import { type Chat, RestClient } from '@chat/client';
+import { pool } from '@chat/testkit';
 import type { BenchStack } from './stack.js';
 
 export interface User {
@@ -11,21 +12,6 @@ export interface User {
 /** A user seated in one room of a layout. */
 export interface Seat extends User {
   chatId: string;
-}
-
-/** Runs `fn` for 0..count-1 with at most `width` at once. */
-export async function pool<T>(count: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 /** `count` users of a new app. */

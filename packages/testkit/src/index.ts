@@ -10,3 +10,4 @@ export * from './events.js';
 export * from './database.js';
 export * from './factories.js';
 export * from './fuzz.js';
+export * from './pool.js';
