@@ -1,5 +1,5 @@
 import { authEvents, z } from '@chat/contracts';
-import { AppError, ConflictError, type Platform, RateLimitedError, callRpc, consumeEvents, newId, recordEvent, serveRpc } from '@chat/service-kit';
+import { AppError, ConflictError, type Platform, RateLimitedError, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, withRequestContext } from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform } from './helpers.js';
@@ -77,6 +77,50 @@ describe('rpc and event consumers', () => {
       const err = await callRpc(p.bus, echo, { text: 42 } as never).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(called).toBe(false);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when 500 calls are in flight at once, then each caller gets the answer to its own request', async () => {
+    const sub = serveRpc(p.bus, echo, async ({ text }) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      return { text: `re:${text}` };
+    });
+    try {
+      const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => callRpc(p.bus, echo, { text: String(i) })));
+      expect(answers.map((a) => a.text)).toEqual(Array.from({ length: 500 }, (_, i) => `re:${i}`));
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when a caller asks for the reply as JSON text, then it gets the data exactly as serialised, and errors as AppErrors', async () => {
+    const sub = serveRpc(p.bus, echo, async ({ text }) => {
+      if (text === 'fail') throw new RateLimitedError(3, 'busy');
+      return { text: `"quoted" ${text} é` };
+    });
+    try {
+      const json = await callRpcForJson(p.bus, echo, { text: 'x' });
+      expect(json).toBe(JSON.stringify({ text: '"quoted" x é' }));
+      await expect(callRpcForJson(p.bus, echo, { text: 'fail' })).rejects.toMatchObject({ status: 429, code: 'rate_limited', extra: { retryAfterS: 3 } });
+      await expect(callRpcForJson(p.bus, echo, { text: 7 } as never)).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when a call runs inside a request, then the handler runs under the same request id', async () => {
+    const seen: (string | undefined)[] = [];
+    const sub = serveRpc(p.bus, echo, async (r) => {
+      seen.push(currentRequestId());
+      return r;
+    });
+    try {
+      await withRequestContext({ requestId: 'req-abc.123' }, () => callRpc(p.bus, echo, { text: 'x' }));
+      await callRpc(p.bus, echo, { text: 'y' });
+      expect(seen[0]).toBe('req-abc.123');
+      expect(seen[1]).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       sub.unsubscribe();
     }

@@ -1,9 +1,10 @@
 import { RpcErrorReply, type RpcDef, type z } from '@chat/contracts';
-import { RequestError, type Subscription, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
-import { requestIdFrom, withRequestContext } from '../context.js';
-import { AppError, ServiceUnavailableError, TimeoutError, isDependencyOutage } from '../errors.js';
+import type { Subscription } from '@nats-io/transport-node';
+import { currentRequestId, requestIdFrom, withRequestContext } from '../context.js';
+import { AppError, isDependencyOutage } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
 import { type Bus, traceHeaders } from './bus.js';
+import { request as natsRequest } from './requests.js';
 
 export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => Promise<z.input<D['response']>>;
 
@@ -49,13 +50,13 @@ export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler
           if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
           reply = errorReply(e);
         }
-        let text = JSON.stringify(reply);
-        if (Buffer.byteLength(text) > maxPayload(bus)) {
-          bus.logger.error('rpc reply over the NATS payload limit', { subject: def.subject, bytes: Buffer.byteLength(text) });
-          text = JSON.stringify(errorReply(new AppError(502, 'internal', 'reply too large')));
+        let bytes = Buffer.from(JSON.stringify(reply));
+        if (bytes.length > maxPayload(bus)) {
+          bus.logger.error('rpc reply over the NATS payload limit', { subject: def.subject, bytes: bytes.length });
+          bytes = Buffer.from(JSON.stringify(errorReply(new AppError(502, 'internal', 'reply too large'))));
         }
         try {
-          msg.respond(text);
+          msg.respond(bytes);
         } catch (e) {
           bus.logger.error('rpc reply failed', { subject: def.subject, err: e instanceof Error ? e.message : String(e) });
         }
@@ -64,24 +65,49 @@ export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler
   });
 }
 
+/** The request id of the current request as NATS headers, or none (a header block costs on every message). */
+function requestHeaders() {
+  return currentRequestId() ? traceHeaders() : undefined;
+}
+
+/** Replies are built as `{"ok":true,"data":…}` exactly, so a caller that only passes the data on can cut it out unparsed. */
+const OK_PREFIX = '{"ok":true,"data":';
+
+function parseReply(def: RpcDef, text: string): { ok?: unknown; data?: unknown } {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError(502, 'internal', `${def.subject} answered with something other than JSON`);
+  }
+}
+
+function failureOf(raw: unknown): AppError {
+  const failure = RpcErrorReply.safeParse(raw);
+  if (!failure.success) return new AppError(502, 'internal', 'an rpc answered outside its contract');
+  const { status, code, detail, retryAfterS } = failure.data.error;
+  return new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
+}
+
+async function send(bus: Bus, def: RpcDef, request: unknown, timeoutMs: number): Promise<string> {
+  const msg = await natsRequest(bus.nc, bus.prefix + def.subject, JSON.stringify(request), requestHeaders(), timeoutMs);
+  return msg.string();
+}
+
 /** Calls an rpc. No responder → 503, no answer in time → 504, an error reply → the same AppError. */
 export async function callRpc<D extends RpcDef>(bus: Bus, def: D, request: z.input<D['request']>, timeoutMs = 2000): Promise<z.infer<D['response']>> {
-  let raw: unknown;
-  try {
-    const msg = await bus.nc.request(bus.prefix + def.subject, JSON.stringify(request), { timeout: timeoutMs, headers: traceHeaders() });
-    raw = msg.json();
-  } catch (err) {
-    if (err instanceof RequestError && err.isNoResponders()) throw new ServiceUnavailableError(`${def.subject} has no responders`);
-    if (err instanceof NatsTimeoutError || (err instanceof Error && err.cause instanceof NatsTimeoutError)) throw new TimeoutError(`${def.subject} timed out`);
-    throw new ServiceUnavailableError(`${def.subject} failed`);
-  }
-  const failure = RpcErrorReply.safeParse(raw);
-  if (failure.success) {
-    const { status, code, detail, retryAfterS } = failure.data.error;
-    throw new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
-  }
-  const data = (raw as { data?: unknown }).data;
-  const parsed = def.response.safeParse(data);
+  const raw = parseReply(def, await send(bus, def, request, timeoutMs));
+  if (raw?.ok !== true) throw failureOf(raw);
+  const parsed = def.response.safeParse(raw.data);
   if (!parsed.success) throw new AppError(502, 'internal', `${def.subject} answered outside its contract`);
   return parsed.data as z.infer<D['response']>;
+}
+
+/**
+ * Calls an rpc whose answer the caller hands on as it is (a WebSocket ack): resolves with the
+ * reply's data as JSON text, neither parsed nor checked here; errors as `callRpc`.
+ */
+export async function callRpcForJson<D extends RpcDef>(bus: Bus, def: D, request: z.input<D['request']>, timeoutMs = 2000): Promise<string> {
+  const text = await send(bus, def, request, timeoutMs);
+  if (text.startsWith(OK_PREFIX) && text.endsWith('}')) return text.slice(OK_PREFIX.length, -1);
+  throw failureOf(parseReply(def, text));
 }
