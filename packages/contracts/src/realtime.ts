@@ -100,7 +100,8 @@ export type SyncAck = z.infer<typeof SyncAck>;
 /** Ack data of each op. */
 export const opAcks = {
   sync: SyncAck,
-  'message.send': z.object({ message: Message }),
+  /** `created`: false when the `clientMessageId` was sent before and this is the stored message. */
+  'message.send': z.object({ message: Message, created: z.boolean() }),
   'message.edit': z.object({ message: Message }),
   'presence.subscribe': z.object({ presences: z.array(Presence) }),
   'presence.unsubscribe': z.object({ presences: z.array(Presence) }),

@@ -2,6 +2,7 @@ import type { RealtimeDeps } from '../deps.js';
 import type { Delivery } from '../socket/delivery.js';
 import type { LiveSocket } from '../socket/live-socket.js';
 import { ChatSequencer, type LogFrame } from './sequencer.js';
+import { textFrame } from '../socket/wire-frame.js';
 import { Topics } from './topics.js';
 import { type UserEntry, Users } from './users.js';
 
@@ -13,9 +14,9 @@ interface FrameHead {
   d?: Record<string, unknown>;
 }
 
-function readHead(data: Buffer): FrameHead | undefined {
+function readHead(data: Uint8Array): FrameHead | undefined {
   try {
-    const frame = JSON.parse(data.toString('utf8')) as FrameHead;
+    const frame = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')) as FrameHead;
     return frame && typeof frame.t === 'string' ? frame : undefined;
   } catch {
     return undefined;
@@ -52,44 +53,43 @@ export class Hub {
     this.users = new Users(deps, this.chats, this.userTopics);
   }
 
-  private received(kind: string, raw: Uint8Array): { data: Buffer; head: FrameHead | undefined } {
+  private received(kind: string, raw: Uint8Array): { frame: Buffer; head: FrameHead | undefined } {
     this.deps.metrics.eventsIn.inc({ kind });
-    // One copy per frame and node (the NATS read buffer is not ours to keep); every socket shares it.
-    const data = Buffer.from(raw);
-    const head = readHead(data);
+    const head = readHead(raw);
     if (!head) this.deps.logger.warn('live frame is not a protocol event', { kind });
-    return { data, head };
+    // Framed once per node (a copy: the NATS read buffer is not ours to keep); every socket gets these bytes.
+    return { frame: textFrame(raw), head };
   }
 
   private onChatFrame(chatId: string, entries: Set<UserEntry>, raw: Uint8Array): void {
-    const { data, head } = this.received('chat', raw);
+    const { frame, head } = this.received('chat', raw);
     if (!head) return;
     if (!isSeq(head.seq)) {
       const typist = head.t === 'typing' ? head.d?.userId : undefined;
       for (const entry of entries) {
         if (entry.userId === typist || entry.suspended?.has(chatId)) continue;
-        for (const sock of entry.sockets) this.delivery.event(sock, data);
+        for (const sock of entry.sockets) this.delivery.event(sock, frame);
       }
       return;
     }
-    this.sequencer.push(chatId, { seq: head.seq, data, head });
+    this.sequencer.push(chatId, { seq: head.seq, frame, head });
   }
 
-  private deliverLog(chatId: string, { seq, data, head }: LogFrame<FrameHead>): void {
+  private deliverLog(chatId: string, { seq, frame, head }: LogFrame<FrameHead>): void {
     const entries = this.chats.receivers(chatId);
     if (!entries) return;
     const subject = typeof head.d?.userId === 'string' ? head.d.userId : undefined;
     for (const entry of entries) {
       if (entry.userId === subject && head.t === 'member.joined') this.users.resume(entry, chatId);
       if (entry.suspended?.has(chatId)) continue;
-      for (const sock of entry.sockets) this.delivery.logEvent(sock, chatId, seq, data);
+      for (const sock of entry.sockets) this.delivery.logEvent(sock, chatId, seq, frame);
       // Events after the user's own removal, in the chat's own order, are not theirs to see.
       if (entry.userId === subject && LEAVING.has(head.t)) this.users.suspend(entry, chatId);
     }
   }
 
   private onUserFrame(entries: Set<UserEntry>, raw: Uint8Array): void {
-    const { data, head } = this.received('user', raw);
+    const { frame, head } = this.received('user', raw);
     if (!head) return;
     for (const entry of entries) {
       if (head.t === 'chat.added' || head.t === 'chat.removed') {
@@ -97,16 +97,16 @@ export class Hub {
         if (typeof chatId === 'string') this.users.membershipChanged(entry, chatId, head.t === 'chat.added');
       }
       for (const sock of entry.sockets) {
-        if (head.chatId && isSeq(head.seq)) this.delivery.logEvent(sock, head.chatId, head.seq, data);
-        else this.delivery.event(sock, data);
+        if (head.chatId && isSeq(head.seq)) this.delivery.logEvent(sock, head.chatId, head.seq, frame);
+        else this.delivery.event(sock, frame);
       }
     }
   }
 
   private onPresenceFrame(sockets: Set<LiveSocket>, raw: Uint8Array): void {
-    const { data, head } = this.received('presence', raw);
+    const { frame, head } = this.received('presence', raw);
     if (!head) return;
-    for (const sock of sockets) this.delivery.event(sock, data);
+    for (const sock of sockets) this.delivery.event(sock, frame);
   }
 
   /** Starts forwarding the users' presence to the socket. */

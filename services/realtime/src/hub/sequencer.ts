@@ -1,7 +1,7 @@
-/** A chat-log frame as received: its seq, its bytes and the fields the node reads. */
+/** A chat-log frame as received: its seq, its ready-made WebSocket frame and the fields the node reads. */
 export interface LogFrame<H> {
   seq: number;
-  data: Buffer;
+  frame: Buffer;
   head: H;
 }
 

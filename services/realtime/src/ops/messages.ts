@@ -1,7 +1,8 @@
 import { type ClientOp, type ClientOpName, messageRpcs } from '@chat/contracts';
-import { callRpc } from '@chat/service-kit';
+import { callRpc, callRpcForJson } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
 import type { LiveSocket } from '../socket/live-socket.js';
+import { AckJson } from './ack-json.js';
 
 // Writes go to the message service over rpc: the same domain code and rules as the REST routes.
 type Data<O extends ClientOpName> = ClientOp<O>['d'];
@@ -11,14 +12,13 @@ const caller = (sock: LiveSocket) => ({ appId: sock.appId, userId: sock.userId }
 export async function sendMessage(node: NodeContext, sock: LiveSocket, d: Data<'message.send'>) {
   const { chatId, ...body } = d;
   const { bus, config } = node.deps;
-  const result = await callRpc(bus, messageRpcs.send, { ...caller(sock), chatId, body }, config.RPC_TIMEOUT_MS);
-  return { message: result.message };
+  // The reply's `{ message, created }` is the ack as it is: passed on without parsing it here.
+  return new AckJson(await callRpcForJson(bus, messageRpcs.send, { ...caller(sock), chatId, body }, config.RPC_TIMEOUT_MS));
 }
 
 export async function editMessage(node: NodeContext, sock: LiveSocket, d: Data<'message.edit'>) {
   const { bus, config } = node.deps;
-  const result = await callRpc(bus, messageRpcs.edit, { ...caller(sock), messageId: d.messageId, body: { text: d.text } }, config.RPC_TIMEOUT_MS);
-  return { message: result.message };
+  return new AckJson(await callRpcForJson(bus, messageRpcs.edit, { ...caller(sock), messageId: d.messageId, body: { text: d.text } }, config.RPC_TIMEOUT_MS));
 }
 
 export async function deleteMessage(node: NodeContext, sock: LiveSocket, d: Data<'message.delete'>) {

@@ -34,7 +34,7 @@ async function replayChat(node: NodeContext, sock: LiveSocket, chatId: string, c
     page = await callRpc(deps.bus, messageRpcs.eventsSince, { appId: sock.appId, userId: sock.userId, chatId, after, limit: SYNC_REPLAY_MAX }, deps.config.RPC_TIMEOUT_MS);
   } catch (err) {
     release(sock, chatId);
-    for (const e of held) delivery.logEvent(sock, chatId, e.seq, e.data);
+    for (const e of held) delivery.logEvent(sock, chatId, e.seq, e.frame);
     if (!(err instanceof AppError)) deps.logger.error('sync replay failed', { chatId, err: err instanceof Error ? err.stack : String(err) });
     return { error: errorCode(err) };
   }
@@ -52,7 +52,7 @@ async function replayChat(node: NodeContext, sock: LiveSocket, chatId: string, c
     held.sort((a, b) => a.seq - b.seq);
     for (const e of held) {
       if (e.seq <= last || inRun(run, e.seq)) continue;
-      delivery.raw(sock, e.data);
+      delivery.wire(sock, e.frame);
       last = e.seq;
     }
   }

@@ -17,24 +17,39 @@ export class Delivery {
     private readonly metrics: RealtimeMetrics,
   ) {}
 
-  /** Sends bytes as a text frame, or cuts the socket off when its send buffer is over the bound. */
-  raw(sock: LiveSocket, data: Buffer | string): void {
-    if (sock.state === SocketState.Closing || sock.readyState !== WebSocket.OPEN) return;
+  /** Whether the socket may be written to now; a socket whose send buffer is over the bound is cut off instead. */
+  private writable(sock: LiveSocket): boolean {
+    if (sock.state === SocketState.Closing || sock.readyState !== WebSocket.OPEN) return false;
     if (sock.bufferedAmount > this.config.WS_SEND_BUFFER_BYTES) {
       this.metrics.sendBufferDrops.inc();
       this.close(sock, CloseCode.slowConsumer, 'slow consumer');
-      return;
+      return false;
     }
-    sock.send(data, TEXT);
     this.metrics.framesOut.count += 1;
+    return true;
+  }
+
+  /** Sends a text frame. */
+  text(sock: LiveSocket, data: string): void {
+    if (this.writable(sock)) sock.send(data, TEXT);
+  }
+
+  /** Sends a ready-made frame (`textFrame`): one live event's bytes, shared by every socket that gets it. */
+  wire(sock: LiveSocket, frame: Buffer): void {
+    if (this.writable(sock)) sock.writeFrame(frame);
   }
 
   frame(sock: LiveSocket, frame: object): void {
-    this.raw(sock, JSON.stringify(frame));
+    this.text(sock, JSON.stringify(frame));
   }
 
   ack(sock: LiveSocket, ref: FrameRef | undefined, d: object): void {
     this.frame(sock, ref === undefined ? { op: 'ack', d } : { op: 'ack', ref, d });
+  }
+
+  /** An ack whose `d` is JSON text already. */
+  ackJson(sock: LiveSocket, ref: FrameRef | undefined, d: string): void {
+    this.text(sock, ref === undefined ? `{"op":"ack","d":${d}}` : `{"op":"ack","ref":${JSON.stringify(ref)},"d":${d}}`);
   }
 
   /** `retryAfter`: seconds before the client should try again (with `rate_limited`). */
@@ -59,25 +74,25 @@ export class Delivery {
   }
 
   /**
-   * A chat-log event for a ready socket: held back while the chat is replayed by a sync, skipped
+   * A chat-log event (a ready-made frame) for a ready socket: held back while the chat is replayed by a sync, skipped
    * when this socket was already sent that seq, else sent.
    */
-  logEvent(sock: LiveSocket, chatId: string, seq: number, data: Buffer): void {
+  logEvent(sock: LiveSocket, chatId: string, seq: number, frame: Buffer): void {
     if (sock.state !== SocketState.Ready) return;
     const held = sock.replaying?.get(chatId);
     if (held) {
-      held.push({ seq, data });
+      held.push({ seq, frame });
       return;
     }
     const run = sock.runs?.get(chatId);
     if (run && seq >= run.start && seq <= run.end) return;
-    this.raw(sock, data);
+    this.wire(sock, frame);
     extendRun(sock, chatId, run, seq);
   }
 
-  /** An ephemeral or per-user event for a ready socket. */
-  event(sock: LiveSocket, data: Buffer): void {
-    if (sock.state === SocketState.Ready) this.raw(sock, data);
+  /** An ephemeral or per-user event (a ready-made frame) for a ready socket. */
+  event(sock: LiveSocket, frame: Buffer): void {
+    if (sock.state === SocketState.Ready) this.wire(sock, frame);
   }
 }
 

@@ -1,6 +1,7 @@
 import { CloseCode, FrameRef, type ClientOp, clientOps, isClientOpName } from '@chat/contracts';
 import { AppError, fieldErrors } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
+import { AckJson } from '../ops/ack-json.js';
 import { type RequestOpName, opHandlers } from '../ops/index.js';
 import { type LiveSocket, SocketState } from './live-socket.js';
 import { Verdict, takeOp } from './rate-limit.js';
@@ -93,7 +94,8 @@ export class Inbound {
     try {
       const result = await handler(this.node, sock, frame.d);
       deps.metrics.ops.inc({ op, outcome: 'ok' });
-      delivery.ack(sock, ref, result);
+      if (result instanceof AckJson) delivery.ackJson(sock, ref, result.json);
+      else delivery.ack(sock, ref, result);
     } catch (err) {
       deps.metrics.ops.inc({ op, outcome: 'error' });
       if (err instanceof AppError) return delivery.error(sock, ref, err.code, err.detail, err.extra.errors, err.extra.retryAfterS);

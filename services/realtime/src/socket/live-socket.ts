@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { UserEntry } from '../hub/users.js';
 
@@ -18,10 +19,10 @@ export interface SentRun {
   end: number;
 }
 
-/** A log event held back while its chat is replayed. */
+/** A log event (its ready-made frame) held back while its chat is replayed. */
 export interface HeldEvent {
   seq: number;
-  data: Buffer;
+  frame: Buffer;
 }
 
 /**
@@ -55,4 +56,13 @@ export class LiveSocket extends WebSocket {
   replaying: Map<string, HeldEvent[]> | undefined = undefined;
   syncTail: Promise<void> | undefined = undefined;
   watching: Set<string> | undefined = undefined;
+
+  /**
+   * Writes a ready-made frame (`textFrame`) to the connection, behind whatever ws wrote before it.
+   * ws writes its own frames straight to the same stream (no compression, no blobs here), so the
+   * order holds, and `bufferedAmount` counts these bytes too.
+   */
+  writeFrame(frame: Buffer): void {
+    (this as unknown as { _socket: Duplex })._socket.write(frame);
+  }
 }
