@@ -102,6 +102,36 @@ describe('transactional outbox', () => {
     }
   });
 
+  it('when JetStream cannot store a claimed batch, then its rows stay in the outbox and go out on the next drain', async () => {
+    const p = await openTestPlatform(isolation, { startRelay: false });
+    try {
+      const event = await writeItemWithEvent(p);
+      await p.bus.jsm.streams.delete(p.bus.streamName);
+      expect(await p.outbox.drain()).toBe(0);
+      expect(await outboxSize(p)).toBe(1);
+      // The failed drain created the stream again.
+      expect(await p.outbox.drain()).toBe(1);
+      expect(await outboxSize(p)).toBe(0);
+      expect((await streamMessages(p)).map((m) => m.headers?.get('Nats-Msg-Id'))).toEqual([event.id]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('when a burst of commits is drained, then the events are stored in commit order', async () => {
+    const p = await openTestPlatform(isolation, { startRelay: false });
+    try {
+      const before = (await streamMessages(p)).length;
+      const written = [];
+      for (let i = 0; i < 120; i++) written.push(await writeItemWithEvent(p));
+      expect(await p.outbox.drain()).toBe(120);
+      const ids = (await streamMessages(p)).slice(before).map((m) => m.headers?.get('Nats-Msg-Id'));
+      expect(ids).toEqual(written.map((e) => e.id));
+    } finally {
+      await p.close();
+    }
+  });
+
   it('when 50 transactions commit concurrently with random delays, then every event is published exactly once', async () => {
     const p = await openTestPlatform(isolation);
     try {

@@ -30,7 +30,7 @@ export async function recordEventBatch<E extends EventDef>(t: Executor, def: E, 
 
 /**
  * The statement `recordEventBatch` runs, for a caller that sends it together with its own
- * statements in one round trip (`pgHelpers.concat`); it must run inside the caller's transaction.
+ * statements in one round trip (`concatStatements`); it must run inside the caller's transaction.
  */
 export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId: string; data: EventData<E> }[]): { query: string; values: unknown[] } {
   const occurredAt = new Date().toISOString();
@@ -58,21 +58,32 @@ interface OutboxRow {
 export interface OutboxRelayOptions {
   pollMs?: number;
   batchSize?: number;
+  /**
+   * Least time between the starts of two drains while commits keep coming: what commits in the
+   * meantime goes out together, in one transaction, rather than a drain per commit.
+   */
+  minGapMs?: number;
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = event id, then deletes them. Rows are
- * claimed with `FOR UPDATE SKIP LOCKED` rather than read past a high-water mark, so a row whose
- * transaction commits late is never skipped; replicas may run relays side by side. A crash after
- * publish and before delete re-publishes, and JetStream drops the duplicate by its id.
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = event id and deletes them in the same
+ * transaction, which commits only once JetStream has stored every one. Rows are claimed with
+ * `FOR UPDATE SKIP LOCKED` rather than read past a high-water mark, so a row whose transaction
+ * commits late is never skipped; replicas may run relays side by side. A failed publish rolls the
+ * delete back; a crash after publish and before commit re-publishes, and JetStream drops the
+ * duplicate by its id.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** A drain is scheduled within `minGapMs`: later kicks ride on it. */
+  private soon = false;
+  private lastStart = 0;
   private stopped = true;
   private readonly pollMs: number;
   private readonly batchSize: number;
+  private readonly minGapMs: number;
 
   constructor(
     private readonly db: Db,
@@ -81,7 +92,8 @@ export class OutboxRelay {
     opts: OutboxRelayOptions = {},
   ) {
     this.pollMs = opts.pollMs ?? 1000;
-    this.batchSize = opts.batchSize ?? 200;
+    this.batchSize = opts.batchSize ?? 500;
+    this.minGapMs = opts.minGapMs ?? 10;
   }
 
   start(): void {
@@ -89,14 +101,33 @@ export class OutboxRelay {
     this.kick();
   }
 
-  /** Asks for a drain now (called after a commit); coalesces with a drain already under way. */
+  /** Asks for a drain (called after a commit): now when the relay is idle, else right after the drain under way, at most every `minGapMs`. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.soon) return;
     if (this.running) {
       this.again = true;
       return;
     }
     clearTimeout(this.timer);
+    const wait = this.lastStart + this.minGapMs - performance.now();
+    if (wait > 0) {
+      this.soon = true;
+      this.timer = setTimeout(() => this.run(), wait);
+    } else {
+      this.run();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.soon = false;
+    await this.running;
+  }
+
+  private run(): void {
+    this.soon = false;
+    this.lastStart = performance.now();
     this.running = this.drain().then(() => undefined).finally(() => {
       this.running = undefined;
       if (this.stopped) return;
@@ -107,12 +138,6 @@ export class OutboxRelay {
         this.timer = setTimeout(() => this.kick(), this.pollMs);
       }
     });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
   }
 
   /** Publishes until the outbox is empty; returns how many events went out. */
@@ -132,17 +157,24 @@ export class OutboxRelay {
     return total;
   }
 
+  /** One transaction of two round trips: claim-and-delete, then (after every publish is stored) commit. */
   private publishBatch(): Promise<number> {
-    return this.db.tx('outbox-relay', async (t) => {
-      const rows = await t.manyOrNone<OutboxRow>(
-        'SELECT seq, id, subject, payload::text AS payload, request_id FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED',
-        [this.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      // Published in order on one connection: JetStream stores them in that order.
-      await Promise.all(rows.map((row) => this.publish(row)));
-      await t.none('DELETE FROM outbox WHERE seq IN ($1:csv)', [rows.map((r) => r.seq)]);
-      return rows.length;
+    return this.db.task('outbox-relay', async (t) => {
+      try {
+        const [, claimed] = await t.multi<OutboxRow>(
+          `BEGIN; DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING seq, id, subject, payload::text AS payload, request_id`,
+          [this.batchSize],
+        );
+        const rows = claimed!.sort((a, b) => Number(a.seq) - Number(b.seq));
+        // Published in order on one connection: JetStream stores them in that order.
+        if (rows.length > 0) await Promise.all(rows.map((row) => this.publish(row)));
+        await t.none('COMMIT');
+        return rows.length;
+      } catch (err) {
+        await t.none('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
     });
   }
 

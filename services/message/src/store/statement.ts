@@ -1,4 +1,4 @@
-import { type Db, type Executor, pgHelpers } from '@chat/service-kit';
+import { type Db, type Executor, concatStatements } from '@chat/service-kit';
 
 /** One SQL statement and its values, built now and sent later with others. */
 export interface Statement {
@@ -12,7 +12,7 @@ export interface Statement {
  */
 export async function runStatements(t: Executor, statements: Statement[]): Promise<unknown[][]> {
   if (statements.length === 0) return [];
-  return t.multi(pgHelpers.concat(statements));
+  return t.multi(concatStatements(statements));
 }
 
 /**
