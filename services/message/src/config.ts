@@ -9,8 +9,11 @@ export const MessageConfig = BaseConfig.extend({
   RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long a sender may edit a message. */
   EDIT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 365).default(48),
-  /** How long an answer of rpc.chat.authorize is reused; membership events drop it sooner. */
-  AUTHORIZE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /**
+   * How long an answer of rpc.chat.authorize is reused at most. The chat's events drop it at once
+   * and a lost NATS connection drops them all: this bounds staleness only when those events are late.
+   */
+  AUTHORIZE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** Whether silent messages count as unread. */
   UNREAD_COUNTS_SILENT: flag.default(true),
   /** Most sends the group commit writes in one transaction. */

@@ -10,14 +10,17 @@ interface Entry {
 }
 
 /**
- * Answers of `rpc.chat.authorize`, reused for a short time. Every replica listens to the chat
- * service's events (a plain subscription, no durable) and forgets a chat's answers the moment
- * its membership, roles, bans or state change, so a removed member is refused at once.
+ * Answers of `rpc.chat.authorize`, reused for a while. Every replica listens to the chat service's
+ * events (a plain subscription, no durable) and forgets a chat's answers the moment its
+ * membership, roles, bans or state change, so a removed member is refused at once. A plain
+ * subscription misses what is published while the connection is down, so every answer is
+ * forgotten when the connection drops; the time limit covers a chat service whose events are late.
  */
 export class ChatAccess {
   private readonly cache = new Map<string, Entry>();
   private readonly generations = new Map<string, number>();
   private subscription: Subscription | undefined;
+  private connection: { stop(): void } | undefined;
 
   constructor(
     private readonly platform: Platform,
@@ -36,18 +39,26 @@ export class ChatAccess {
         if (typeof chatId === 'string') this.forgetChat(chatId);
       },
     });
+    const statuses = bus.nc.status();
+    this.connection = statuses;
+    void (async () => {
+      for await (const status of statuses) if (status.type === 'disconnect' || status.type === 'reconnect') this.forgetAll();
+    })();
   }
 
   stop(): void {
     this.subscription?.unsubscribe();
+    this.connection?.stop();
+  }
+
+  forgetAll(): void {
+    this.cache.clear();
+    this.generations.clear();
   }
 
   forgetChat(chatId: string): void {
     this.generations.set(chatId, (this.generations.get(chatId) ?? 0) + 1);
-    if (this.generations.size > 100_000) {
-      this.generations.clear();
-      this.cache.clear();
-    }
+    if (this.generations.size > 100_000) this.forgetAll();
   }
 
   authorize(appId: string, chatId: string, userId: string, action: ChatAction): Promise<ChatAuthorization> {
