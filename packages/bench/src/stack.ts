@@ -10,6 +10,8 @@ type Name = keyof typeof PORTS;
 const lots = '1000000000';
 
 const ADMIN_KEY = 'platform-admin-key-for-the-fanout-bench';
+/** Extra node flags for every service process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface BenchStack {
   gatewayUrl: string;
@@ -86,7 +88,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   };
   for (const name of order) {
     const dir = name === 'gateway' ? join(root, 'gateway') : join(root, 'services', name);
-    const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, 'dist/main.js'], { cwd: dir, env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push({ name, child });
     await waitReady(`http://127.0.0.1:${PORTS[name]}`);
   }
