@@ -20,7 +20,6 @@ export class ChatAccess {
   private readonly cache = new Map<string, Entry>();
   private readonly generations = new Map<string, number>();
   private subscription: Subscription | undefined;
-  private connection: { stop(): void } | undefined;
 
   constructor(
     private readonly platform: Platform,
@@ -39,16 +38,14 @@ export class ChatAccess {
         if (typeof chatId === 'string') this.forgetChat(chatId);
       },
     });
-    const statuses = bus.nc.status();
-    this.connection = statuses;
+    // Ends with the connection.
     void (async () => {
-      for await (const status of statuses) if (status.type === 'disconnect' || status.type === 'reconnect') this.forgetAll();
+      for await (const status of bus.nc.status()) if (status.type === 'disconnect' || status.type === 'reconnect') this.forgetAll();
     })();
   }
 
   stop(): void {
     this.subscription?.unsubscribe();
-    this.connection?.stop();
   }
 
   forgetAll(): void {
