@@ -60,4 +60,32 @@ describe('batched event family consumer', () => {
       await consumer.stop();
     }
   });
+
+  it('when events keep coming and batches have a least interval, then they are handled in few batches, in order, none lost', async () => {
+    const batches: { at: number; reasons: string[] }[] = [];
+    const consumer = await consumeEventFamilyBatched(p.bus, {
+      durable: 'kittest-paced',
+      filter: 'auth.session.>',
+      events: [authEvents.sessionRevoked],
+      minIntervalMs: 300,
+      handleBatch: async (events) => {
+        batches.push({ at: performance.now(), reasons: events.map((e) => (e.data as { reason: string }).reason) });
+      },
+    });
+    try {
+      const sent: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        sent.push(`paced-${i}`);
+        await publish('evt.auth.session.revoked', revoked(`paced-${i}`));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await waitFor(() => (batches.flatMap((b) => b.reasons).filter((r) => r.startsWith('paced-')).length === 60 ? true : undefined), 10_000);
+      expect(batches.flatMap((b) => b.reasons).filter((r) => r.startsWith('paced-'))).toEqual(sent);
+      // About 600 ms of events at most every 300 ms: a handful of batches, never two within the interval.
+      expect(batches.length).toBeLessThanOrEqual(6);
+      for (let i = 1; i < batches.length; i++) expect(batches[i]!.at - batches[i - 1]!.at).toBeGreaterThanOrEqual(295);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });
