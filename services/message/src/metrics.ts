@@ -5,6 +5,24 @@ import type { RefusalReason } from './domain/send-admission.js';
 export interface SendQueueView {
   readonly waiting: number;
   readonly recentWaitMs: number;
+  /** Group-commit transactions run so far, and the sends they carried. */
+  readonly transactions: number;
+  readonly sendsWritten: number;
+}
+
+/** A counter that reads a running total kept elsewhere (a plain field on the hot path) when scraped. */
+function totalCounter(name: string, help: string, read: () => number): Counter {
+  let reported = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [],
+    collect() {
+      const now = read();
+      this.inc(now - reported);
+      reported = now;
+    },
+  });
 }
 
 export interface MessageMetrics {
@@ -25,6 +43,8 @@ export function createMessageMetrics(): MessageMetrics {
     sendsRefused,
     register(registry, sendQueue) {
       registry.registerMetric(sendsRefused);
+      registry.registerMetric(totalCounter('message_send_transactions_total', 'Group-commit transactions (each writes a batch of sends)', () => sendQueue.transactions));
+      registry.registerMetric(totalCounter('message_send_batched_total', 'Sends taken into group-commit transactions', () => sendQueue.sendsWritten));
       registry.registerMetric(
         new Gauge({
           name: 'message_send_queue_depth',

@@ -54,6 +54,9 @@ export class SendBatcher {
   private readonly busyChats = new Set<string>();
   private running = 0;
   private readonly admission: SendAdmission;
+  /** Transactions run so far, and the sends they carried (read by the metrics). */
+  transactions = 0;
+  sendsWritten = 0;
 
   constructor(
     private readonly platform: Platform,
@@ -119,6 +122,8 @@ export class SendBatcher {
     const chats = new Set(batch.map((p) => p.send.message.chatId));
     for (const chatId of chats) this.busyChats.add(chatId);
     this.running++;
+    this.transactions++;
+    this.sendsWritten += batch.length;
     try {
       const live = new LiveOutbox();
       const outcomes = await writeBatch(this.platform.db, live, batch.map((p) => p.send));
