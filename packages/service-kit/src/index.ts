@@ -11,6 +11,7 @@ export * from './db/database.js';
 export * from './db/migrate.js';
 export * from './bus/bus.js';
 export * from './bus/rpc.js';
+export * from './bus/rpc-batch.js';
 export * from './bus/consumer.js';
 export * from './bus/batch-consumer.js';
 export * from './bus/outbox.js';

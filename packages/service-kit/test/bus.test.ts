@@ -1,5 +1,5 @@
 import { authEvents, z } from '@chat/contracts';
-import { AppError, ConflictError, type Platform, RateLimitedError, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, withRequestContext } from '@chat/service-kit';
+import { AppError, ConflictError, type Platform, RPC_BATCH_MAX, RateLimitedError, RpcBatcher, batchSubject, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, serveRpcBatch, withRequestContext } from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform } from './helpers.js';
@@ -124,6 +124,44 @@ describe('rpc and event consumers', () => {
     } finally {
       sub.unsubscribe();
     }
+  });
+
+  it('when calls are batched, then the calls of one moment travel together and each gets its own answer or error', async () => {
+    const subs = [
+      serveRpc(p.bus, echo, async ({ text }) => ({ text })),
+      serveRpcBatch(p.bus, echo, async ({ text }) => {
+        if (text === 'fail') throw new RateLimitedError(2, 'busy');
+        if (text === 'crash') throw new Error('secret');
+        return { text: `batched:${text}` };
+      }),
+    ];
+    const seen: number[] = [];
+    const spy = p.bus.nc.subscribe(`${p.bus.prefix}${batchSubject(echo)}`, { callback: (_e, m) => seen.push((m.json() as unknown[]).length) });
+    await p.bus.nc.flush();
+    try {
+      const batcher = new RpcBatcher(p.bus, echo, 2000);
+      const texts = Array.from({ length: RPC_BATCH_MAX + 6 }, (_, i) => (i === 3 ? 'fail' : i === 5 ? 'crash' : `m${i}`));
+      const settled = await Promise.allSettled([...texts.map((text) => batcher.callForJson({ text })), batcher.callForJson({ text: 9 } as never)]);
+      texts.forEach((text, i) => {
+        const r = settled[i]!;
+        if (text === 'fail') expect(r).toMatchObject({ status: 'rejected', reason: { status: 429, code: 'rate_limited', extra: { retryAfterS: 2 } } });
+        else if (text === 'crash') expect(r).toMatchObject({ status: 'rejected', reason: { status: 500, code: 'internal', detail: 'internal error' } });
+        else expect(r).toEqual({ status: 'fulfilled', value: JSON.stringify({ text: `batched:${text}` }) });
+      });
+      expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { status: 400, code: 'validation_failed' } });
+      // One full batch, then the rest together.
+      await waitFor(() => (seen.length === 2 ? true : undefined));
+      expect(seen).toEqual([RPC_BATCH_MAX, 7]);
+    } finally {
+      spy.unsubscribe();
+      for (const sub of subs) sub.unsubscribe();
+    }
+  });
+
+  it('when nobody serves the batched rpc, then every call of the batch gets 503', async () => {
+    const batcher = new RpcBatcher(p.bus, { ...echo, subject: 'rpc.kittest.nobody' }, 2000);
+    const settled = await Promise.allSettled([batcher.callForJson({ text: 'a' }), batcher.callForJson({ text: 'b' })]);
+    for (const r of settled) expect(r).toMatchObject({ status: 'rejected', reason: { status: 503, code: 'service_unavailable' } });
   });
 
   it('when nobody serves an rpc, then the caller gets 503', async () => {

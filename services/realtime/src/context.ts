@@ -1,3 +1,5 @@
+import type { messageRpcs } from '@chat/contracts';
+import type { RpcBatcher } from '@chat/service-kit';
 import type { PresenceReporter } from './bus/presence.js';
 import type { RealtimeDeps } from './deps.js';
 import type { Hub } from './hub/hub.js';
@@ -9,4 +11,6 @@ export interface NodeContext {
   hub: Hub;
   delivery: Delivery;
   presence: PresenceReporter;
+  /** `message.send`s on their way to the message service, batched. */
+  sends: RpcBatcher<typeof messageRpcs.send>;
 }

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { messageRpcs } from '@chat/contracts';
+import { RpcBatcher } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import { PresenceReporter } from './bus/presence.js';
 import { watchRevocations } from './bus/revocations.js';
@@ -18,7 +20,13 @@ export interface RealtimeNode {
 /** One realtime node: its sockets, its NATS interest and the sweeps that keep both honest. */
 export function createRealtimeNode(deps: RealtimeDeps): RealtimeNode {
   const delivery = new Delivery(deps.config, deps.metrics);
-  const node: NodeContext = { deps, delivery, hub: new Hub(deps, delivery), presence: new PresenceReporter(deps) };
+  const node: NodeContext = {
+    deps,
+    delivery,
+    hub: new Hub(deps, delivery),
+    presence: new PresenceReporter(deps),
+    sends: new RpcBatcher(deps.bus, messageRpcs.send, deps.config.RPC_TIMEOUT_MS),
+  };
   const server = new SocketServer(node);
   let revocations: Subscription | undefined;
   return {

@@ -1,5 +1,5 @@
 import { RpcErrorReply, type RpcDef, type z } from '@chat/contracts';
-import type { Subscription } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import { currentRequestId, requestIdFrom, withRequestContext } from '../context.js';
 import { AppError, isDependencyOutage } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
@@ -27,6 +27,49 @@ export function rpcReplyBudget(bus: Bus): number {
   return maxPayload(bus) - 16 * 1024;
 }
 
+/**
+ * The reply to one request, as text: `{"ok":true,"data":…}` when the handler answered, otherwise
+ * an error reply. Never throws: a request outside the contract is a 400, a crash a 500.
+ */
+export async function replyTo<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>, request: unknown): Promise<string> {
+  let reply: unknown;
+  try {
+    const parsed = def.request.safeParse(request);
+    if (!parsed.success) {
+      const detail = fieldErrors(parsed.error).map((e) => `${e.path}: ${e.message}`).join('; ');
+      throw new AppError(400, 'validation_failed', detail || 'invalid request');
+    }
+    reply = { ok: true, data: await handler(parsed.data as z.infer<D['request']>) };
+  } catch (e) {
+    if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
+    reply = errorReply(e);
+  }
+  return JSON.stringify(reply);
+}
+
+/** Sends a reply, or an error reply in its place when it is over the NATS payload limit. */
+export function respond(bus: Bus, def: RpcDef, msg: Msg, text: string): void {
+  let bytes = Buffer.from(text);
+  if (bytes.length > maxPayload(bus)) {
+    bus.logger.error('rpc reply over the NATS payload limit', { subject: def.subject, bytes: bytes.length });
+    bytes = Buffer.from(JSON.stringify(errorReply(new AppError(502, 'internal', 'reply too large'))));
+  }
+  try {
+    msg.respond(bytes);
+  } catch (e) {
+    bus.logger.error('rpc reply failed', { subject: def.subject, err: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Reads a request's JSON body; a body that is not JSON is answered as a request outside the contract. */
+export function requestBody(msg: Msg): unknown {
+  try {
+    return msg.json();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Serves `def.subject` in the service's queue group; every request gets a reply, errors included. */
 export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler<D>): Subscription {
   return bus.nc.subscribe(bus.prefix + def.subject, {
@@ -37,30 +80,7 @@ export function serveRpc<D extends RpcDef>(bus: Bus, def: D, handler: RpcHandler
         return;
       }
       const requestId = requestIdFrom(msg.headers?.get('x-request-id'));
-      void withRequestContext({ requestId }, async () => {
-        let reply: unknown;
-        try {
-          const parsed = def.request.safeParse(msg.json());
-          if (!parsed.success) {
-            const detail = fieldErrors(parsed.error).map((e) => `${e.path}: ${e.message}`).join('; ');
-            throw new AppError(400, 'validation_failed', detail || 'invalid request');
-          }
-          reply = { ok: true, data: await handler(parsed.data as z.infer<D['request']>) };
-        } catch (e) {
-          if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
-          reply = errorReply(e);
-        }
-        let bytes = Buffer.from(JSON.stringify(reply));
-        if (bytes.length > maxPayload(bus)) {
-          bus.logger.error('rpc reply over the NATS payload limit', { subject: def.subject, bytes: bytes.length });
-          bytes = Buffer.from(JSON.stringify(errorReply(new AppError(502, 'internal', 'reply too large'))));
-        }
-        try {
-          msg.respond(bytes);
-        } catch (e) {
-          bus.logger.error('rpc reply failed', { subject: def.subject, err: e instanceof Error ? e.message : String(e) });
-        }
-      });
+      void withRequestContext({ requestId }, async () => respond(bus, def, msg, await replyTo(bus, def, handler, requestBody(msg))));
     },
   });
 }
@@ -72,6 +92,12 @@ function requestHeaders() {
 
 /** Replies are built as `{"ok":true,"data":…}` exactly, so a caller that only passes the data on can cut it out unparsed. */
 const OK_PREFIX = '{"ok":true,"data":';
+
+/** The data of a reply as JSON text, cut out unparsed; an error reply becomes its AppError. */
+export function replyData(def: RpcDef, text: string): string {
+  if (text.startsWith(OK_PREFIX) && text.endsWith('}')) return text.slice(OK_PREFIX.length, -1);
+  throw failureOf(parseReply(def, text));
+}
 
 function parseReply(def: RpcDef, text: string): { ok?: unknown; data?: unknown } {
   try {
@@ -88,9 +114,14 @@ function failureOf(raw: unknown): AppError {
   return new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
 }
 
-async function send(bus: Bus, def: RpcDef, request: unknown, timeoutMs: number): Promise<string> {
-  const msg = await natsRequest(bus.nc, bus.prefix + def.subject, JSON.stringify(request), requestHeaders(), timeoutMs);
+async function send(bus: Bus, def: RpcDef, request: unknown, timeoutMs: number, subject = def.subject): Promise<string> {
+  const msg = await natsRequest(bus.nc, bus.prefix + subject, JSON.stringify(request), requestHeaders(), timeoutMs);
   return msg.string();
+}
+
+/** Sends `requests` as one batch request on `subject`; resolves with the reply's text. */
+export function sendBatch(bus: Bus, def: RpcDef, subject: string, requests: unknown[], timeoutMs: number): Promise<string> {
+  return send(bus, def, requests, timeoutMs, subject);
 }
 
 /** Calls an rpc. No responder → 503, no answer in time → 504, an error reply → the same AppError. */
@@ -107,7 +138,5 @@ export async function callRpc<D extends RpcDef>(bus: Bus, def: D, request: z.inp
  * reply's data as JSON text, neither parsed nor checked here; errors as `callRpc`.
  */
 export async function callRpcForJson<D extends RpcDef>(bus: Bus, def: D, request: z.input<D['request']>, timeoutMs = 2000): Promise<string> {
-  const text = await send(bus, def, request, timeoutMs);
-  if (text.startsWith(OK_PREFIX) && text.endsWith('}')) return text.slice(OK_PREFIX.length, -1);
-  throw failureOf(parseReply(def, text));
+  return replyData(def, await send(bus, def, request, timeoutMs));
 }

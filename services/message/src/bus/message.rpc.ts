@@ -1,5 +1,5 @@
 import { EditMessageBody, ReactionBody, SendMessageBody, messageRpcs } from '@chat/contracts';
-import { parseInput, rejectNulCharacters, rpcReplyBudget, serveRpc } from '@chat/service-kit';
+import { type RpcHandler, parseInput, rejectNulCharacters, rpcReplyBudget, serveRpc, serveRpcBatch } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import type { MessageDeps } from '../deps.js';
 import { deleteMessage, editMessage, react } from '../domain/changes.js';
@@ -17,9 +17,12 @@ function bodyOf<S extends Parameters<typeof parseInput>[0]>(schema: S, body: unk
 /** The WebSocket ops and the chat list, over rpc: each runs the same domain function as its REST route. */
 export function serveMessageRpcs(deps: MessageDeps): Subscription[] {
   const { bus } = deps.platform;
+  const send: RpcHandler<typeof messageRpcs.send> = (q) => sendMessage(deps, q, q.chatId, bodyOf(SendMessageBody, q.body));
   return [
     serveRpc(bus, messageRpcs.eventsSince, (q) => getEvents(deps, q, q.chatId, q.after, q.limit, rpcReplyBudget(bus))),
-    serveRpc(bus, messageRpcs.send, (q) => sendMessage(deps, q, q.chatId, bodyOf(SendMessageBody, q.body))),
+    serveRpc(bus, messageRpcs.send, send),
+    // Realtime nodes send the sends of one moment together.
+    serveRpcBatch(bus, messageRpcs.send, send),
     serveRpc(bus, messageRpcs.edit, async (q) => ({ message: await editMessage(deps, q, q.messageId, bodyOf(EditMessageBody, q.body).text) })),
     serveRpc(bus, messageRpcs.delete, async (q) => {
       await deleteMessage(deps, q, q.messageId, q.for);

@@ -11,9 +11,9 @@ const caller = (sock: LiveSocket) => ({ appId: sock.appId, userId: sock.userId }
 
 export async function sendMessage(node: NodeContext, sock: LiveSocket, d: Data<'message.send'>) {
   const { chatId, ...body } = d;
-  const { bus, config } = node.deps;
-  // The reply's `{ message, created }` is the ack as it is: passed on without parsing it here.
-  return new AckJson(await callRpcForJson(bus, messageRpcs.send, { ...caller(sock), chatId, body }, config.RPC_TIMEOUT_MS));
+  // Batched with the node's other sends of the moment; the reply's `{ message, created }` is the
+  // ack as it is, passed on without parsing it here.
+  return new AckJson(await node.sends.callForJson({ ...caller(sock), chatId, body }));
 }
 
 export async function editMessage(node: NodeContext, sock: LiveSocket, d: Data<'message.edit'>) {
