@@ -9,10 +9,10 @@ const TEXT = Buffer.from('"text":"bench|');
 const BAR = 0x7c;
 const QUOTE = 0x22;
 
-/** A benchmark message as delivered: its event seq and what its text carries (`bench|<sendId>|<scheduled send time>`). */
+/** A benchmark message as delivered: its event seq and what its text carries (`bench|<send number>|<scheduled send time>`). */
 export interface Delivery {
   seq: number;
-  sendId: string;
+  sendId: number;
   scheduledAt: number;
 }
 
@@ -29,7 +29,7 @@ export function readDelivery(data: Buffer): Delivery | undefined {
   if (idEnd < 0 || timeEnd < 0) return undefined;
   return {
     seq: parseInt(data.toString('latin1', seqAt + SEQ.length, seqAt + SEQ.length + 20), 10),
-    sendId: data.toString('latin1', idStart, idEnd),
+    sendId: parseInt(data.toString('latin1', idStart, idEnd), 10),
     scheduledAt: Number(data.toString('latin1', idEnd + 1, timeEnd)),
   };
 }

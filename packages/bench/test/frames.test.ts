@@ -16,7 +16,7 @@ describe('the load generator reading deliveries', () => {
         (chatId, seq, sendId, scheduledAt, other) => {
           const message = { id: chatId, chatId, seq, senderId: chatId, clientMessageId: `${other}-x`, type: 'text', text: `bench|${sendId}|${scheduledAt}`, mentions: [], reactions: [] };
           const frame = frameOf({ op: 'event', t: 'message.created', chatId, seq, actorId: chatId, createdAt: new Date(0).toISOString(), d: { message } });
-          expect(readDelivery(frame)).toEqual({ seq, sendId: String(sendId), scheduledAt });
+          expect(readDelivery(frame)).toEqual({ seq, sendId, scheduledAt });
         },
       ),
     );
