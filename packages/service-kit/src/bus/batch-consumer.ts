@@ -104,8 +104,8 @@ export async function consumeEventFamilyBatched(bus: Bus, opts: BatchedFamilyOpt
         wake = undefined;
         continue;
       }
-      const wait = lastStart + minIntervalMs - performance.now();
-      if (wait > 0 && !ended) await sleep(wait);
+      // Timers run on the event loop's clock, which may lag: wait until the interval has truly passed.
+      for (let wait = lastStart + minIntervalMs - performance.now(); wait > 0 && !ended; wait = lastStart + minIntervalMs - performance.now()) await sleep(wait);
       lastStart = performance.now();
       await apply(queue.splice(0, maxBatch));
     }

@@ -3,8 +3,12 @@ import { currentRequestId } from '../context.js';
 import type { Db, Executor } from '../db/database.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { type Bus, ensureEventStream, traceHeaders } from './bus.js';
+import { type Bus, ensureEventStream } from './bus.js';
+import { request } from './requests.js';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+
+/** How long JetStream may take to store an event before the batch is rolled back and tried again. */
+const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
  * Writes an event to the outbox inside the caller's transaction. The relay publishes it after
@@ -178,9 +182,17 @@ export class OutboxRelay {
     });
   }
 
-  private publish(row: OutboxRow) {
-    const h = row.request_id ? natsHeaders() : traceHeaders();
+  /**
+   * A JetStream publish is a request to the stream's subject answered by the server's ack once
+   * the message is stored; it goes through the kit's request path rather than the JetStream
+   * client's, which builds a stack-trace error for every ack it receives.
+   */
+  private async publish(row: OutboxRow): Promise<void> {
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', row.id);
     if (row.request_id) h.set('x-request-id', row.request_id);
-    return this.bus.js.publish(this.bus.prefix + row.subject, row.payload, { msgID: row.id, headers: h });
+    const ack = await request(this.bus.nc, this.bus.prefix + row.subject, row.payload, h, PUBLISH_TIMEOUT_MS);
+    const reply = JSON.parse(ack.string()) as { seq?: number; error?: { description?: string } };
+    if (reply.error || typeof reply.seq !== 'number') throw new Error(`JetStream refused the event: ${reply.error?.description ?? 'no ack'}`);
   }
 }
