@@ -45,7 +45,7 @@ export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId
   });
   return {
     query: `INSERT INTO outbox (id, subject, payload, request_id)
-     SELECT id, subject, payload, request_id FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, subject text, payload jsonb, request_id text)`,
+     SELECT id, subject, payload, request_id FROM json_to_recordset($1::json) AS x(id uuid, subject text, payload jsonb, request_id text)`,
     values: [JSON.stringify(rows)],
   };
 }

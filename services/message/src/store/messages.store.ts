@@ -98,7 +98,7 @@ export function insertMessagesStatement(rows: NewMessage[]): Statement {
        thread_root_id, quoted_message_id, mentions, silent, forwarded_from, location, contact, poll, visible_to, created_at)
      SELECT chat_id, seq, id, app_id, sender_id, client_message_id, type, text, COALESCE(attachments, '[]'), reply_to_id,
        thread_root_id, quoted_message_id, COALESCE(mentions, '{}'), silent, forwarded_from, location, contact, poll, visible_to, created_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(chat_id uuid, seq bigint, id uuid, app_id uuid, sender_id uuid, client_message_id text,
+       FROM json_to_recordset($1::json) AS x(chat_id uuid, seq bigint, id uuid, app_id uuid, sender_id uuid, client_message_id text,
          type text, text text, attachments jsonb, reply_to_id uuid, thread_root_id uuid, quoted_message_id uuid, mentions uuid[],
          silent boolean, forwarded_from jsonb, location jsonb, contact jsonb, poll jsonb, visible_to uuid, created_at timestamptz)`,
     values: [
