@@ -104,7 +104,7 @@ export function insertEventsStatement(events: NewLogEvent[]): Statement {
     query: `INSERT INTO events (chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at)
      SELECT chat_id, seq, type, actor_id, message_id, visible_to, source_id, data, created_at
        FROM json_to_recordset($1::json) AS x(chat_id uuid, seq bigint, type text, actor_id uuid, message_id uuid, visible_to uuid,
-         source_id uuid, data jsonb, created_at timestamptz)`,
+         source_id uuid, data json, created_at timestamptz)`,
     values: [
       JSON.stringify(
         events.map((e) => ({
