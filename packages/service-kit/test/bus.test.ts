@@ -1,5 +1,5 @@
 import { authEvents, z } from '@chat/contracts';
-import { AppError, ConflictError, type Platform, RPC_BATCH_MAX, RateLimitedError, RpcBatcher, batchSubject, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, serveRpcBatch, withRequestContext } from '@chat/service-kit';
+import { AppError, ConflictError, JsonText, type Platform, RPC_BATCH_MAX, RateLimitedError, RpcBatcher, batchSubject, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, serveRpcBatch, withRequestContext } from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform } from './helpers.js';
@@ -105,6 +105,16 @@ describe('rpc and event consumers', () => {
       expect(json).toBe(JSON.stringify({ text: '"quoted" x é' }));
       await expect(callRpcForJson(p.bus, echo, { text: 'fail' })).rejects.toMatchObject({ status: 429, code: 'rate_limited', extra: { retryAfterS: 3 } });
       await expect(callRpcForJson(p.bus, echo, { text: 7 } as never)).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('when a handler answers with JSON already serialised, then callers get exactly that data', async () => {
+    const sub = serveRpc(p.bus, echo, async ({ text }) => new JsonText(JSON.stringify({ text: `raw ${text}` })));
+    try {
+      expect(await callRpc(p.bus, echo, { text: 'a' })).toEqual({ text: 'raw a' });
+      expect(await callRpcForJson(p.bus, echo, { text: 'b' })).toBe('{"text":"raw b"}');
     } finally {
       sub.unsubscribe();
     }

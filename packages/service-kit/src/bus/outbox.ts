@@ -2,6 +2,7 @@ import type { EventDef, EventData, EventEnvelope } from '@chat/contracts';
 import { currentRequestId } from '../context.js';
 import type { Db, Executor } from '../db/database.js';
 import { newId } from '../ids.js';
+import { JsonText, withJsonField } from '../json-text.js';
 import type { Logger } from '../logger.js';
 import { type Bus, ensureEventStream } from './bus.js';
 import { request } from './requests.js';
@@ -35,18 +36,21 @@ export async function recordEventBatch<E extends EventDef>(t: Executor, def: E, 
 /**
  * The statement `recordEventBatch` runs, for a caller that sends it together with its own
  * statements in one round trip (`concatStatements`); it must run inside the caller's transaction.
+ * An entry's data may come serialised already (`JsonText` of exactly that data).
  */
-export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId: string; data: EventData<E> }[]): { query: string; values: unknown[] } {
+export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId: string; data: EventData<E> | JsonText }[]): { query: string; values: unknown[] } {
   const occurredAt = new Date().toISOString();
   const requestId = currentRequestId() ?? null;
+  const subject = `evt.${def.type}`;
   const rows = entries.map((e) => {
-    const envelope = { id: newId(), type: def.type, occurredAt, appId: e.appId, data: e.data };
-    return { id: envelope.id, subject: `evt.${def.type}`, payload: envelope, request_id: requestId };
+    const id = newId();
+    const envelope = withJsonField(JSON.stringify({ id, type: def.type, occurredAt, appId: e.appId }), 'data', e.data instanceof JsonText ? e.data.json : JSON.stringify(e.data));
+    return withJsonField(JSON.stringify({ id, subject, request_id: requestId }), 'payload', envelope);
   });
   return {
     query: `INSERT INTO outbox (id, subject, payload, request_id)
-     SELECT id, subject, payload, request_id FROM json_to_recordset($1::json) AS x(id uuid, subject text, payload jsonb, request_id text)`,
-    values: [JSON.stringify(rows)],
+     SELECT id, subject, payload, request_id FROM json_to_recordset($1::json) AS x(id uuid, subject text, payload json, request_id text)`,
+    values: [`[${rows.join(',')}]`],
   };
 }
 

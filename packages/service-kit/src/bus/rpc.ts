@@ -3,10 +3,12 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import { currentRequestId, requestIdFrom, withRequestContext } from '../context.js';
 import { AppError, isDependencyOutage } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
+import { JsonText } from '../json-text.js';
 import { type Bus, traceHeaders } from './bus.js';
 import { request as natsRequest } from './requests.js';
 
-export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => Promise<z.input<D['response']>>;
+/** Answers a request: the response, or its JSON already serialised (`JsonText`), sent as it is. */
+export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => Promise<z.input<D['response']> | JsonText>;
 
 function errorReply(err: unknown): z.infer<typeof RpcErrorReply> {
   if (err instanceof AppError) {
@@ -39,7 +41,9 @@ export async function replyTo<D extends RpcDef>(bus: Bus, def: D, handler: RpcHa
       const detail = fieldErrors(parsed.error).map((e) => `${e.path}: ${e.message}`).join('; ');
       throw new AppError(400, 'validation_failed', detail || 'invalid request');
     }
-    reply = { ok: true, data: await handler(parsed.data as z.infer<D['request']>) };
+    const data = await handler(parsed.data as z.infer<D['request']>);
+    if (data instanceof JsonText) return `${OK_PREFIX}${data.json}}`;
+    reply = { ok: true, data };
   } catch (e) {
     if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
     reply = errorReply(e);

@@ -1,5 +1,5 @@
 import { EditMessageBody, ReactionBody, SendMessageBody, messageRpcs } from '@chat/contracts';
-import { type RpcHandler, parseInput, rejectNulCharacters, rpcReplyBudget, serveRpc, serveRpcBatch } from '@chat/service-kit';
+import { JsonText, type RpcHandler, parseInput, rejectNulCharacters, rpcReplyBudget, serveRpc, serveRpcBatch } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import type { MessageDeps } from '../deps.js';
 import { deleteMessage, editMessage, react } from '../domain/changes.js';
@@ -17,7 +17,10 @@ function bodyOf<S extends Parameters<typeof parseInput>[0]>(schema: S, body: unk
 /** The WebSocket ops and the chat list, over rpc: each runs the same domain function as its REST route. */
 export function serveMessageRpcs(deps: MessageDeps): Subscription[] {
   const { bus } = deps.platform;
-  const send: RpcHandler<typeof messageRpcs.send> = (q) => sendMessage(deps, q, q.chatId, bodyOf(SendMessageBody, q.body));
+  const send: RpcHandler<typeof messageRpcs.send> = async (q) => {
+    const { message, created, json } = await sendMessage(deps, q, q.chatId, bodyOf(SendMessageBody, q.body));
+    return json ? new JsonText(`{"message":${json},"created":${created}}`) : { message, created };
+  };
   return [
     serveRpc(bus, messageRpcs.eventsSince, (q) => getEvents(deps, q, q.chatId, q.after, q.limit, rpcReplyBudget(bus))),
     serveRpc(bus, messageRpcs.send, send),

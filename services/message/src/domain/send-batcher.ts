@@ -1,5 +1,5 @@
 import { type Message, messageEvents } from '@chat/contracts';
-import { type AppError, type Db, type Platform, RateLimitedError, eventBatchStatement } from '@chat/service-kit';
+import { type AppError, type Db, JsonText, type Platform, RateLimitedError, eventBatchStatement } from '@chat/service-kit';
 import { type ChatHead, type NewLogEvent, insertEventsStatement, lockHeadsStatement, setLastSeqsStatement, toHeads } from '../store/log.store.js';
 import { lastPostsStatement, notePostsStatement } from '../store/members.store.js';
 import { type MessageRow, type NewMessage, countRepliesStatement, findByClientIdsStatement, insertMessagesStatement, toRow } from '../store/messages.store.js';
@@ -18,6 +18,8 @@ export interface PreparedSend {
 export interface SendResult {
   message: Message;
   created: boolean;
+  /** The message serialised, when this send stored it (replies and frames are built around it). */
+  json?: string;
 }
 
 interface Pending {
@@ -173,7 +175,7 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
   const fresh: MessageRow[] = [];
   const freshKeys = new Set<string>();
   const outcomes: (Outcome | { sameAs: string })[] = [];
-  const views = new Map<string, Message>();
+  const views = new Map<string, { view: Message; json: string }>();
 
   for (const send of sends) {
     const key = keyOf(send.message);
@@ -195,8 +197,9 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
     stored.set(key, row);
     lastPosts.set(postKey(row.chatId, row.senderId), now);
     const view = toMessage(row);
-    views.set(row.id, view);
-    outcomes.push({ result: { message: view, created: true } });
+    const json = JSON.stringify(view);
+    views.set(row.id, { view, json });
+    outcomes.push({ result: { message: view, created: true, json } });
   }
 
   const writes = fresh.length > 0 ? freshWrites(live, fresh, views, [...heads.values()], now) : [];
@@ -204,22 +207,27 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
   return { writes, result };
 }
 
-function freshWrites(live: LiveOutbox, fresh: MessageRow[], views: Map<string, Message>, heads: ChatHead[], now: Date): Statement[] {
+function freshWrites(live: LiveOutbox, fresh: MessageRow[], views: Map<string, { view: Message; json: string }>, heads: ChatHead[], now: Date): Statement[] {
   const replies = fresh.filter((m) => m.threadRootId).map((m) => ({ chatId: m.chatId, rootId: m.threadRootId! }));
-  const events: NewLogEvent[] = fresh.map((m) => ({
-    chatId: m.chatId, seq: m.seq, type: 'message.created', actorId: m.senderId, messageId: m.id, visibleTo: m.visibleTo, sourceId: null,
-    data: { message: views.get(m.id) }, createdAt: now,
-  }));
-  for (const e of events) {
-    live.logEvent(e.chatId, { seq: e.seq, type: e.type, createdAt: now.toISOString(), actorId: e.actorId, data: e.data }, e.visibleTo);
-  }
+  const createdAt = now.toISOString();
+  const events: NewLogEvent[] = fresh.map((m) => {
+    const { view, json } = views.get(m.id)!;
+    return {
+      chatId: m.chatId, seq: m.seq, type: 'message.created', actorId: m.senderId, messageId: m.id, visibleTo: m.visibleTo, sourceId: null,
+      data: { message: view }, dataJson: new JsonText(`{"message":${json}}`), createdAt: now,
+    };
+  });
+  for (const e of events) live.logEvent(e.chatId, { seq: e.seq, type: e.type, createdAt, actorId: e.actorId, data: e.data }, e.visibleTo, e.dataJson);
   return [
     insertMessagesStatement(fresh),
     ...(replies.length > 0 ? [countRepliesStatement(replies, now)] : []),
     insertEventsStatement(events),
     setLastSeqsStatement(heads),
     notePostsStatement(fresh.map((m) => ({ chatId: m.chatId, appId: m.appId, userId: m.senderId, seq: m.seq, at: now }))),
-    eventBatchStatement(messageEvents.created, fresh.map((m) => ({ appId: m.appId, data: { message: views.get(m.id)!, visibleTo: m.visibleTo } }))),
+    eventBatchStatement(
+      messageEvents.created,
+      fresh.map((m) => ({ appId: m.appId, data: new JsonText(`{"message":${views.get(m.id)!.json},"visibleTo":${JSON.stringify(m.visibleTo)}}`) })),
+    ),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { LogEvent, LogEventType } from '@chat/contracts';
-import type { Executor } from '@chat/service-kit';
+import { type Executor, type JsonText, withJsonField } from '@chat/service-kit';
 import type { Statement } from './statement.js';
 
 export interface ChatHead {
@@ -91,6 +91,8 @@ export interface NewLogEvent {
   visibleTo: string | null;
   sourceId: string | null;
   data: Record<string, unknown>;
+  /** `data` serialised already, when the caller has it. */
+  dataJson?: JsonText;
   createdAt: Date;
 }
 
@@ -106,12 +108,15 @@ export function insertEventsStatement(events: NewLogEvent[]): Statement {
        FROM json_to_recordset($1::json) AS x(chat_id uuid, seq bigint, type text, actor_id uuid, message_id uuid, visible_to uuid,
          source_id uuid, data json, created_at timestamptz)`,
     values: [
-      JSON.stringify(
-        events.map((e) => ({
-          chat_id: e.chatId, seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
-          source_id: e.sourceId, data: e.data, created_at: e.createdAt.toISOString(),
-        })),
-      ),
+      `[${events
+        .map((e) => {
+          const row = JSON.stringify({
+            chat_id: e.chatId, seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
+            source_id: e.sourceId, created_at: e.createdAt.toISOString(),
+          });
+          return withJsonField(row, 'data', e.dataJson?.json ?? JSON.stringify(e.data));
+        })
+        .join(',')}]`,
     ],
   };
 }
