@@ -10,12 +10,33 @@ function terminateIfOpen(sock: LiveSocket): void {
   if (sock.readyState !== WebSocket.CLOSED) sock.terminate();
 }
 
-/** Everything the node writes to sockets goes through here: the send-buffer bound is checked on every write. */
+/**
+ * Everything the node writes to sockets goes through here: the send-buffer bound is checked on
+ * every write, and a socket written to is corked until the end of the current turn of the event
+ * loop, so the frames it gets together (an ack and the sender's own copy of the message, a burst in
+ * a busy room) leave in one write.
+ */
 export class Delivery {
+  private readonly held: LiveSocket[] = [];
+  private readonly release = () => {
+    for (const sock of this.held) {
+      sock.held = false;
+      sock.stream?.uncork();
+    }
+    this.held.length = 0;
+  };
+
   constructor(
     private readonly config: RealtimeConfig,
     private readonly metrics: RealtimeMetrics,
   ) {}
+
+  private hold(sock: LiveSocket): void {
+    if (sock.held) return;
+    sock.held = true;
+    sock.stream.cork();
+    if (this.held.push(sock) === 1) setImmediate(this.release);
+  }
 
   /** Whether the socket may be written to now; a socket whose send buffer is over the bound is cut off instead. */
   private writable(sock: LiveSocket): boolean {
@@ -26,6 +47,7 @@ export class Delivery {
       return false;
     }
     this.metrics.framesOut.count += 1;
+    this.hold(sock);
     return true;
   }
 

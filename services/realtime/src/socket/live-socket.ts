@@ -56,6 +56,13 @@ export class LiveSocket extends WebSocket {
   replaying: Map<string, HeldEvent[]> | undefined = undefined;
   syncTail: Promise<void> | undefined = undefined;
   watching: Set<string> | undefined = undefined;
+  /** Corked until the end of this turn of the event loop (see `Delivery`). */
+  held = false;
+
+  /** The connection under the WebSocket (ws keeps it as `_socket`). */
+  get stream(): Duplex {
+    return (this as unknown as { _socket: Duplex })._socket;
+  }
 
   /**
    * Writes a ready-made frame (`textFrame`) to the connection, behind whatever ws wrote before it.
@@ -63,6 +70,6 @@ export class LiveSocket extends WebSocket {
    * order holds, and `bufferedAmount` counts these bytes too.
    */
   writeFrame(frame: Buffer): void {
-    (this as unknown as { _socket: Duplex })._socket.write(frame);
+    this.stream.write(frame);
   }
 }
