@@ -15,7 +15,7 @@
 // committed before it is delivered. A warm-up of BENCH_WARMUP_S (5 s) at 500 msg/s comes first,
 // unreported. Prints one line per run and a last line of JSON.
 import { cpus, loadavg } from 'node:os';
-import type WebSocket from 'ws';
+import type { BenchSocket } from './bench-socket.js';
 import { type LoadOptions, type LoadResult, openReady, pingAll, runLoad, sleep } from './load.js';
 import { rssBytes } from './meter.js';
 import { type BenchStack, startBenchStack, targetStack } from './stack.js';
@@ -114,7 +114,7 @@ async function idlePhase(seats: User[]) {
   await sleep(2000);
   const before = await nodeMemory(pid);
   const started = Date.now();
-  const sockets: WebSocket[] = [];
+  const sockets: BenchSocket[] = [];
   const pinger = pingAll(sockets);
   await pool(IDLE, 100, async (i) => sockets.push(await openReady(url, seats[i]!.token)));
   const connectS = (Date.now() - started) / 1000;

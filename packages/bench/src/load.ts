@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
-import WebSocket from 'ws';
 import { type Usage, startMeter } from './meter.js';
+import { BenchSocket } from './bench-socket.js';
 import { readDelivery } from './frames.js';
 import type { BenchStack } from './stack.js';
 import { pool } from '@chat/testkit';
@@ -53,22 +53,20 @@ export interface LoadResult {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens a socket and resolves once `ready` arrived; `onData` gets every later frame's bytes. */
-export function openReady(url: string, token: string, onData?: (data: Buffer) => void): Promise<WebSocket> {
+export async function openReady(url: string, token: string, onData?: (data: Buffer) => void): Promise<BenchSocket> {
+  const ws = await BenchSocket.connect(url, { authorization: `Bearer ${token}` });
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
-    ws.once('error', reject);
-    ws.once('close', (code) => reject(new Error(`closed with ${code} before ready`)));
-    let ready = false;
-    ws.on('message', (data: Buffer) => {
-      if (ready) return onData?.(data);
+    ws.onClose = (code) => reject(new Error(`closed with ${code} before ready`));
+    ws.onMessage = (data) => {
       if (JSON.parse(data.toString()).op !== 'ready') return;
-      ready = true;
+      ws.onMessage = onData ?? (() => {});
+      ws.onClose = () => {};
       resolve(ws);
-    });
+    };
   });
 }
 
-export const pingAll = (sockets: WebSocket[]) => setInterval(() => sockets.forEach((s) => s.readyState === WebSocket.OPEN && s.send('{"op":"ping"}')), 20_000);
+export const pingAll = (sockets: BenchSocket[]) => setInterval(() => sockets.forEach((s) => s.send('{"op":"ping"}')), 20_000);
 
 const percentile = (sorted: Float64Array, p: number) => +(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(1);
 
@@ -129,9 +127,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         errors.unreadable_delivery = (errors.unreadable_delivery ?? 0) + 1;
       }
     });
-    ws.on('close', (code) => {
+    ws.onClose = (code) => {
       if (!closing) closed[code] = (closed[code] ?? 0) + 1;
-    });
+    };
     return { ws, seat: o.seats[i]! };
   });
   const nc = o.source === 'nats' ? await connect({ servers: o.stack.natsUrl }) : undefined;
