@@ -31,16 +31,18 @@ function clientFrame(opcode: number, payload: Buffer): Buffer {
 
 export class BenchSocket {
   open = true;
-  /** Every text or binary message after the handshake. */
-  onMessage: (data: Buffer) => void = () => {};
   onClose: (code: number) => void = () => {};
   private pending: Buffer | undefined;
   private fragments: Buffer[] = [];
 
-  private constructor(private readonly socket: Socket) {}
+  private constructor(
+    private readonly socket: Socket,
+    /** Every text or binary message after the handshake (given up front: one may come with the handshake's answer). */
+    public onMessage: (data: Buffer, socket: BenchSocket) => void,
+  ) {}
 
   /** Opens `ws://host:port/path` with the given request headers; resolves once the server switched protocols. */
-  static connect(url: string, headers: Record<string, string>): Promise<BenchSocket> {
+  static connect(url: string, headers: Record<string, string>, onMessage: (data: Buffer, socket: BenchSocket) => void): Promise<BenchSocket> {
     const { hostname, port, pathname } = new URL(url);
     const key = randomBytes(16).toString('base64');
     const accept = createHash('sha1').update(key + GUID).digest('base64');
@@ -62,7 +64,7 @@ export class BenchSocket {
           reject(new Error(`upgrade refused: ${response.split('\r\n')[0]}`));
           return;
         }
-        const ws = new BenchSocket(socket);
+        const ws = new BenchSocket(socket, onMessage);
         socket.on('data', (c: Buffer) => ws.read(c));
         socket.on('close', () => ws.closed(1006));
         socket.on('error', () => socket.destroy());
@@ -135,9 +137,9 @@ export class BenchSocket {
           this.fragments.push(payload);
           const whole = Buffer.concat(this.fragments);
           this.fragments = [];
-          this.onMessage(whole);
+          this.onMessage(whole, this);
         } else {
-          this.onMessage(payload);
+          this.onMessage(payload, this);
         }
         break;
       case Op.ping:

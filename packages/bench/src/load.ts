@@ -53,16 +53,18 @@ export interface LoadResult {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens a socket and resolves once `ready` arrived; `onData` gets every later frame's bytes. */
-export async function openReady(url: string, token: string, onData?: (data: Buffer) => void): Promise<BenchSocket> {
-  const ws = await BenchSocket.connect(url, { authorization: `Bearer ${token}` });
+export function openReady(url: string, token: string, onData: (data: Buffer) => void = () => {}): Promise<BenchSocket> {
   return new Promise((resolve, reject) => {
-    ws.onClose = (code) => reject(new Error(`closed with ${code} before ready`));
-    ws.onMessage = (data) => {
+    let ready = false;
+    const beforeReady = (data: Buffer, ws: BenchSocket) => {
       if (JSON.parse(data.toString()).op !== 'ready') return;
-      ws.onMessage = onData ?? (() => {});
-      ws.onClose = () => {};
+      ready = true;
+      ws.onMessage = onData;
       resolve(ws);
     };
+    BenchSocket.connect(url, { authorization: `Bearer ${token}` }, beforeReady).then((ws) => {
+      if (!ready) ws.onClose = (code) => reject(new Error(`closed with ${code} before ready`));
+    }, reject);
   });
 }
 

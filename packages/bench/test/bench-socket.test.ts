@@ -31,7 +31,7 @@ describe('the load generator socket', () => {
 
   async function pair() {
     const count = peers.length;
-    const client = await BenchSocket.connect(url, { authorization: 'Bearer abc' });
+    const client = await BenchSocket.connect(url, { authorization: 'Bearer abc' }, () => {});
     while (peers.length === count) await new Promise((r) => setTimeout(r, 5));
     return { client, peer: peers.at(-1)! };
   }
@@ -58,6 +58,14 @@ describe('the load generator socket', () => {
     client.close();
   });
 
+  it('when the server speaks first, right as it accepts, then that message is not lost', async () => {
+    wss.once('connection', (peer) => peer.send('welcome'));
+    const got: string[] = [];
+    await BenchSocket.connect(url, {}, (data) => got.push(data.toString()));
+    await until(() => got.length === 1);
+    expect(got).toEqual(['welcome']);
+  });
+
   it('when the server pings, it gets a pong; when it closes, the client learns the code', async () => {
     const { client, peer } = await pair();
     const pong = once(peer, 'pong');
@@ -74,7 +82,7 @@ describe('the load generator socket', () => {
     refusing.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n'));
     refusing.listen(0, '127.0.0.1');
     await once(refusing, 'listening');
-    await expect(BenchSocket.connect(`ws://127.0.0.1:${(refusing.address() as AddressInfo).port}/ws`, {})).rejects.toThrow(/401/);
+    await expect(BenchSocket.connect(`ws://127.0.0.1:${(refusing.address() as AddressInfo).port}/ws`, {}, () => {})).rejects.toThrow(/401/);
     refusing.close();
   });
 });
