@@ -48,6 +48,8 @@ export interface LoadResult {
   outOfOrder: number;
   usage: Usage;
   loadGeneratorLoopDelayP99Ms: number;
+  /** The worst latency (ms) of the messages scheduled in each second: where a tail came from. */
+  worstBySecondMs: number[];
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,6 +77,9 @@ const percentile = (sorted: Float64Array, p: number) => +(sorted[Math.min(sorted
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const url = o.via === 'direct' ? `${o.stack.realtimeUrl.replace('http', 'ws')}/ws` : `${o.stack.gatewayUrl.replace('http', 'ws')}/ws`;
   const latencies: number[] = [];
+  /** The worst latency of the messages scheduled in each second of the run. */
+  const worstBySecond: number[] = [];
+  let started = 0;
   // Per send number (the `ref` and the text of message n): committed, answered, and how many members it reached.
   const capacity = Math.ceil(o.rate * o.seconds * 1.25) + 1024;
   const committed = new Uint8Array(capacity);
@@ -102,7 +107,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const delivery = readDelivery(data);
       if (delivery) {
         const { seq, sendId, scheduledAt } = delivery;
-        latencies.push(performance.now() - scheduledAt);
+        const latency = performance.now() - scheduledAt;
+        latencies.push(latency);
+        const second = Math.floor((scheduledAt - started) / 1000);
+        if (!(worstBySecond[second]! >= latency)) worstBySecond[second] = latency;
         committed[sendId] = 1;
         if (seq > last) {
           for (let s = last + 1; s < seq && last > 0; s++) missing.add(s);
@@ -157,7 +165,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const meter = startMeter(o.stack.pids);
-  const started = performance.now();
+  started = performance.now();
   const intervalMs = 1000 / o.rate;
   let sent = 0;
   while (performance.now() - started < o.seconds * 1000) {
@@ -213,5 +221,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     outOfOrder,
     usage,
     loadGeneratorLoopDelayP99Ms: +(lag.percentile(99) / 1e6).toFixed(1),
+    worstBySecondMs: Array.from(worstBySecond, (ms) => Math.round(ms ?? 0)),
   };
 }
