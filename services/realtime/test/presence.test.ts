@@ -1,7 +1,7 @@
 import { connectRedis } from '@chat/service-kit';
 import { type RunningService, type Stack, type TestUser, as, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newGroup, newUsers } from './helpers.js';
+import { natsOf, newGroup, newUsers } from './helpers.js';
 import { startRealtimeNode, startRealtimeStack, wsUrl } from './stack.js';
 import { WsClient } from './ws-client.js';
 
@@ -141,6 +141,34 @@ describe('presence', () => {
       expect(a.ws.readyState).toBe(a.ws.OPEN);
       expect(a.frames.filter((f) => f.op === 'ready')).toHaveLength(1);
     } finally {
+      await node.stop();
+    }
+  });
+
+  it('when a node holds many sockets, then their heartbeats go out a slice at a time and every socket is renewed within each interval', async () => {
+    const heartbeatMs = 1500;
+    const node = await startRealtimeNode(stack, { PRESENCE_HEARTBEAT_MS: String(heartbeatMs) });
+    const nats = await natsOf(stack);
+    try {
+      const users = await newUsers(stack, 30);
+      const sockets = await Promise.all(users.map((u) => WsClient.ready(wsUrl(node.url), u.accessToken)));
+      const ids = new Set(sockets.map((s) => s.frames.find((f) => f.op === 'ready')!.d.connectionId as string));
+      const calls: { at: number; ids: string[] }[] = [];
+      const spy = nats.nc.subscribe(`${stack.env.NATS_PREFIX}rpc.presence.heartbeat`, {
+        callback: (_e, m) => calls.push({ at: Date.now(), ids: (m.json() as { connections: { connectionId: string }[] }).connections.map((c) => c.connectionId) }),
+      });
+      await new Promise((r) => setTimeout(r, heartbeatMs * 2));
+      spy.unsubscribe();
+      const ours = calls.map((c) => ({ ...c, ids: c.ids.filter((id) => ids.has(id)) })).filter((c) => c.ids.length > 0);
+      // Spread: no call carries more than a few of the 30, and they come at many moments.
+      expect(Math.max(...ours.map((c) => c.ids.length))).toBeLessThanOrEqual(4);
+      expect(new Set(ours.map((c) => Math.floor(c.at / 50))).size).toBeGreaterThan(5);
+      // Every socket renewed within one interval from the first renewal seen.
+      const first = ours[0]!.at;
+      const renewed = new Set(ours.filter((c) => c.at < first + heartbeatMs + 50).flatMap((c) => c.ids));
+      expect(renewed).toEqual(ids);
+    } finally {
+      await nats.close();
       await node.stop();
     }
   });

@@ -11,6 +11,12 @@ import { Inbound } from './inbound.js';
 import { LiveSocket, SocketState } from './live-socket.js';
 
 const PATHS = new Set(['/ws', '/']);
+/**
+ * Presence heartbeats go out in this many slices per interval, so a node's sockets are renewed a
+ * few at a time rather than all at once (a burst of thousands of renewals every interval showed
+ * as a latency spike for every message in flight).
+ */
+const HEARTBEAT_SLICES = 15;
 
 function refuse(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -31,6 +37,8 @@ export class SocketServer {
   private readonly origins: Set<string> | 'any';
   private readonly timers: NodeJS.Timeout[] = [];
   private goingAway: Promise<void> | undefined;
+  private heartbeatTick = 0;
+  private nextSlice = 0;
   private readonly listeners: {
     message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
     ping: (this: WebSocket) => void;
@@ -70,7 +78,7 @@ export class SocketServer {
     const { config } = this.node.deps;
     const sweepMs = Math.max(50, Math.min(1000, config.WS_HEARTBEAT_INTERVAL_MS / 4, config.WS_AUTH_TIMEOUT_MS / 4));
     this.timers.push(setInterval(() => this.sweep(), sweepMs).unref());
-    this.timers.push(setInterval(() => this.heartbeat(), config.PRESENCE_HEARTBEAT_MS).unref());
+    this.timers.push(setInterval(() => this.heartbeat(), config.PRESENCE_HEARTBEAT_MS / HEARTBEAT_SLICES).unref());
   }
 
   /** Stops accepting and closes every socket with 1001; the ones that never answer are destroyed. */
@@ -110,6 +118,7 @@ export class SocketServer {
     sock.lastSeenAt = now;
     sock.tokensAt = now;
     sock.tokens = this.node.deps.config.WS_OPS_BURST;
+    sock.heartbeatSlice = this.nextSlice++ % HEARTBEAT_SLICES;
     this.sockets.add(sock);
     sock.on('message', this.listeners.message);
     sock.on('ping', this.listeners.ping);
@@ -148,9 +157,11 @@ export class SocketServer {
     }
   }
 
+  /** Renews one slice of the ready sockets: each socket once per `PRESENCE_HEARTBEAT_MS`, the node's sockets spread over it. */
   private heartbeat(): void {
     const { deps, presence } = this.node;
-    const ready = [...this.sockets].filter((s) => s.state === SocketState.Ready);
+    const slice = this.heartbeatTick++ % HEARTBEAT_SLICES;
+    const ready = [...this.sockets].filter((s) => s.state === SocketState.Ready && s.heartbeatSlice === slice);
     if (ready.length === 0) return;
     presence.heartbeat(ready);
     const counted = ready.filter((s) => s.counted);
