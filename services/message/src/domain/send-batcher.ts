@@ -191,7 +191,7 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
     }
     const head = heads.get(send.message.chatId)!;
     head.lastSeq += 1;
-    const row: MessageRow = { ...send.message, seq: head.lastSeq, createdAt: now, replyCount: 0, lastReplyAt: null, pinnedAt: null, pinnedBy: null, editedAt: null, deletedAt: null };
+    const row = newRow(send.message, head.lastSeq, now);
     fresh.push(row);
     freshKeys.add(key);
     stored.set(key, row);
@@ -205,6 +205,16 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
   const writes = fresh.length > 0 ? freshWrites(live, fresh, views, [...heads.values()], now) : [];
   const result: Outcome[] = outcomes.map((o) => ('sameAs' in o ? { result: { message: toMessage(stored.get(o.sameAs)!), created: false } } : o));
   return { writes, result };
+}
+
+/** The stored row of a new message, every field written out (no spread): one object shape for every send. */
+function newRow(m: PreparedSend['message'], seq: number, now: Date): MessageRow {
+  return {
+    chatId: m.chatId, seq, id: m.id, appId: m.appId, senderId: m.senderId, clientMessageId: m.clientMessageId, type: m.type, text: m.text,
+    attachments: m.attachments, replyToId: m.replyToId, threadRootId: m.threadRootId, quotedMessageId: m.quotedMessageId, mentions: m.mentions,
+    silent: m.silent, forwardedFrom: m.forwardedFrom, location: m.location, contact: m.contact, poll: m.poll, visibleTo: m.visibleTo,
+    replyCount: 0, lastReplyAt: null, pinnedAt: null, pinnedBy: null, editedAt: null, deletedAt: null, createdAt: now,
+  };
 }
 
 function freshWrites(live: LiveOutbox, fresh: MessageRow[], views: Map<string, { view: Message; json: string }>, heads: ChatHead[], now: Date): Statement[] {

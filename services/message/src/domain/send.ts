@@ -41,13 +41,20 @@ async function prepareSend(deps: MessageDeps, caller: Caller, chatId: string, au
   const content = forwarded ? forwardedContent(forwarded) : ownContent(body, attachments);
   return {
     slowModeSeconds: auth.slowModeExempt ? 0 : auth.slowModeSeconds,
+    // Every field written out (no spread): one object shape for every send.
     message: {
       chatId,
       id,
       appId: caller.appId,
       senderId: caller.userId,
       clientMessageId: body.clientMessageId,
-      ...content,
+      type: content.type,
+      text: content.text,
+      attachments: content.attachments,
+      location: content.location,
+      contact: content.contact,
+      poll: content.poll,
+      forwardedFrom: content.forwardedFrom,
       replyToId: reply?.id ?? null,
       threadRootId: reply ? (reply.threadRootId ?? reply.id) : null,
       quotedMessageId: quote?.id ?? null,
