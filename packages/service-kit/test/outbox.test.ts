@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { authEvents } from '@chat/contracts';
-import { type Platform, newId, recordEvent } from '@chat/service-kit';
+import { OutboxRelay, type Platform, newId, recordEvent } from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, streamMessages } from './helpers.js';
@@ -127,6 +127,24 @@ describe('transactional outbox', () => {
       expect(await p.outbox.drain()).toBe(120);
       const ids = (await streamMessages(p)).slice(before).map((m) => m.headers?.get('Nats-Msg-Id'));
       expect(ids).toEqual(written.map((e) => e.id));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('when the relay has deleted enough rows, then it vacuums the outbox (dead rows do not pile up, autovacuum or not)', async () => {
+    const p = await openTestPlatform(isolation, { startRelay: false });
+    try {
+      const relay = new OutboxRelay(p.db, p.bus, p.logger, { vacuumAfterRows: 30, vacuumMinIntervalMs: 0 });
+      const lastVacuum = async () => (await p.db.one<{ at: Date | null }>("SELECT last_vacuum AS at FROM pg_stat_user_tables WHERE relid = 'outbox'::regclass")).at;
+      expect(await lastVacuum()).toBeNull();
+      for (let i = 0; i < 20; i++) await writeItemWithEvent(p);
+      expect(await relay.drain()).toBe(20);
+      expect(await lastVacuum()).toBeNull();
+      for (let i = 0; i < 20; i++) await writeItemWithEvent(p);
+      expect(await relay.drain()).toBe(20);
+      await waitFor(async () => ((await lastVacuum()) ? true : undefined), 5000, 'outbox vacuumed');
+      expect((await p.db.one<{ n: number }>("SELECT n_dead_tup::int AS n FROM pg_stat_user_tables WHERE relid = 'outbox'::regclass")).n).toBe(0);
     } finally {
       await p.close();
     }

@@ -11,6 +11,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 /** How long JetStream may take to store an event before the batch is rolled back and tried again. */
 const PUBLISH_TIMEOUT_MS = 5000;
 
+
 /**
  * Writes an event to the outbox inside the caller's transaction. The relay publishes it after
  * commit; a rolled-back transaction leaves no event behind.
@@ -71,6 +72,9 @@ export interface OutboxRelayOptions {
    * meantime goes out together, in one transaction, rather than a drain per commit.
    */
   minGapMs?: number;
+  /** The relay vacuums the outbox after this many deletions, at most every `vacuumMinIntervalMs`. */
+  vacuumAfterRows?: number;
+  vacuumMinIntervalMs?: number;
 }
 
 /**
@@ -89,9 +93,13 @@ export class OutboxRelay {
   private soon = false;
   private lastStart = 0;
   private stopped = true;
+  private deletedSinceVacuum = 0;
+  private vacuumedAt = -Infinity;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly minGapMs: number;
+  private readonly vacuumAfterRows: number;
+  private readonly vacuumMinIntervalMs: number;
 
   constructor(
     private readonly db: Db,
@@ -102,6 +110,8 @@ export class OutboxRelay {
     this.pollMs = opts.pollMs ?? 1000;
     this.batchSize = opts.batchSize ?? 500;
     this.minGapMs = opts.minGapMs ?? 10;
+    this.vacuumAfterRows = opts.vacuumAfterRows ?? 20_000;
+    this.vacuumMinIntervalMs = opts.vacuumMinIntervalMs ?? 10_000;
   }
 
   start(): void {
@@ -157,12 +167,28 @@ export class OutboxRelay {
         total += sent;
         if (sent < this.batchSize) break;
       }
+      await this.vacuumWhenDue(total);
     } catch (err) {
       this.logger.warn('outbox relay paused', { err: err instanceof Error ? err.message : String(err) });
       // NATS may have come back without its store: the stream is created again before the next try.
       await ensureEventStream(this.bus).catch(() => {});
     }
     return total;
+  }
+
+  /**
+   * Every row the relay deletes leaves a dead tuple behind. Autovacuum may be slow to come, or
+   * off: then the table only grows, and every insert lands on a new page. The relay vacuums its
+   * own table after `vacuumAfterRows` deletions (at most every `vacuumMinIntervalMs`), which keeps
+   * it a few pages small; on a table this size a vacuum takes milliseconds.
+   */
+  private async vacuumWhenDue(deleted: number): Promise<void> {
+    this.deletedSinceVacuum += deleted;
+    const now = performance.now();
+    if (this.deletedSinceVacuum < this.vacuumAfterRows || now - this.vacuumedAt < this.vacuumMinIntervalMs) return;
+    this.deletedSinceVacuum = 0;
+    this.vacuumedAt = now;
+    await this.db.none('VACUUM outbox').catch((err: Error) => this.logger.warn('outbox vacuum failed', { err: err.message }));
   }
 
   /** One transaction of two round trips: claim-and-delete, then (after every publish is stored) commit. */
