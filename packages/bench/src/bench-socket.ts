@@ -59,7 +59,8 @@ export class BenchSocket {
         socket.off('data', onHandshake);
         socket.off('error', reject);
         const response = head.toString('latin1', 0, end);
-        if (!response.startsWith('HTTP/1.1 101') || !response.includes(`Sec-WebSocket-Accept: ${accept}`)) {
+        const accepted = response.split('\r\n').some((line) => /^sec-websocket-accept:/i.test(line) && line.slice(line.indexOf(':') + 1).trim() === accept);
+        if (!response.startsWith('HTTP/1.1 101') || !accepted) {
           socket.destroy();
           reject(new Error(`upgrade refused: ${response.split('\r\n')[0]}`));
           return;

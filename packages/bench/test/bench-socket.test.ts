@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -75,6 +76,24 @@ describe('the load generator socket', () => {
     peer.close(4008, 'slow consumer');
     expect(await closed).toBe(4008);
     expect(client.open).toBe(false);
+  });
+
+  it('when a proxy passes the upgrade answer on with its header names in lower case, then the socket opens', async () => {
+    const proxy = createServer();
+    proxy.on('upgrade', (req, socket) => {
+      const key = req.headers['sec-websocket-key'] as string;
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: ${accept}\r\n\r\n`);
+      socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const got: string[] = [];
+    const client = await BenchSocket.connect(`ws://127.0.0.1:${(proxy.address() as AddressInfo).port}/ws`, {}, (data) => got.push(data.toString()));
+    await until(() => got.length === 1);
+    expect(got).toEqual(['hi']);
+    client.close();
+    proxy.close();
   });
 
   it('when the upgrade is refused, then connecting fails', async () => {
