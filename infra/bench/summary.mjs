@@ -40,7 +40,7 @@ export function printSummary(report) {
         r.met,
       );
       const closed = Object.entries(r.closed ?? {}).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none';
-      row('', `lost ${r.lost}, dup ${r.duplicated}, order ${r.outOfOrder}, errors ${refused}, closed ${closed}; cores ours ${r.usage.oursCores}, ${infra}`);
+      row('', `lost ${r.lost}, dup ${r.duplicated}, order ${r.outOfOrder}, errors ${refused}, closed ${closed}; cores ours ${r.usage.oursCores}, ${infra}, steal ${r.usage.cores.steal ?? '–'}`);
     }
     if (f.knee) row('ramp, rooms of 10: knee', `${f.knee.rate ?? 'none'} msg/s (broke at ${f.knee.brokeAt ?? 'no step'})`, 'p99 ≤ 200 ms, errors ≤ 0.1 %');
     if (f.ceiling) row('fan-out ceiling, rooms of 100', `${f.ceiling.deliveriesPerSecond} deliveries/s`, '≥ 30,000 deliveries/s', f.ceiling.deliveriesPerSecond >= 30_000);

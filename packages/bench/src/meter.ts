@@ -51,14 +51,18 @@ function infraPids(): Map<number, string> {
   return out;
 }
 
-/** Busy CPU time of the whole machine so far, in seconds (from /proc/stat). */
-function machineSeconds(): number {
+/** Busy CPU time of the whole machine so far, and the part the hypervisor took for others (steal), in seconds (from /proc/stat). */
+function machineSeconds(): { busy: number; steal: number } {
   const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  return { busy: (user! + nice! + system! + irq! + softirq! + steal!) / 100, steal: steal! / 100 };
 }
 
 export interface Usage {
-  /** Cores used per process group over the window: each of ours, postgres, nats, redis, the load generator and the machine. */
+  /**
+   * Cores used per process group over the window: each of ours, postgres, nats, redis, the load
+   * generator and the machine; `steal` is what the hypervisor gave other guests meanwhile (a share
+   * of `machine`; when it is high, the run measured a shared host as much as the system).
+   */
   cores: Record<string, number>;
   /** Our processes together (services and gateway, not the load generator). */
   oursCores: number;
@@ -93,7 +97,9 @@ export function startMeter(ours: Record<string, number>): { stop(): Usage } {
       }
       const bench = process.cpuUsage(self);
       cores.loadGenerator = round((bench.user + bench.system) / 1e6 / seconds);
-      cores.machine = round((machineSeconds() - machine) / seconds);
+      const now = machineSeconds();
+      cores.machine = round((now.busy - machine.busy) / seconds);
+      cores.steal = round((now.steal - machine.steal) / seconds);
       memoryMb.loadGenerator = Math.round(process.memoryUsage.rss() / 2 ** 20);
       const oursCores = round(Object.keys(ours).reduce((sum, name) => sum + (cores[name] ?? 0), 0));
       return { cores, oursCores, memoryMb };

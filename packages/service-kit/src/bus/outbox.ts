@@ -109,7 +109,7 @@ export class OutboxRelay {
   ) {
     this.pollMs = opts.pollMs ?? 1000;
     this.batchSize = opts.batchSize ?? 500;
-    this.minGapMs = opts.minGapMs ?? 10;
+    this.minGapMs = opts.minGapMs ?? 50;
     this.vacuumAfterRows = opts.vacuumAfterRows ?? 20_000;
     this.vacuumMinIntervalMs = opts.vacuumMinIntervalMs ?? 10_000;
   }
