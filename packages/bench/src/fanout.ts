@@ -2,6 +2,7 @@
 // see stack.ts), makes its users and rooms through the API, then runs, as BENCH_PRESETS selects:
 //   idle      BENCH_IDLE_SOCKETS sockets straight to the realtime node: its memory per socket
 //   rooms10   1,000 users in rooms of 10, 2,000 msg/s                 target 0 lost, p99 ≤ 50 ms
+//   rooms10direct  the same, sockets straight to the realtime node (a layer-4 balancer, no gateway hop)
 //   rooms100  1,000 users in rooms of 100, 100 msg/s                  target p99 ≤ 20 ms, ours ≤ 0.6 core
 //   oneRoom   one room of 100, 200 msg/s                              target p99 ≤ 50 ms
 //   ramp10    rooms of 10, the rate raised step by step until p99 passes 200 ms, errors pass 0.1 % or
@@ -30,7 +31,7 @@ const IDLE = num('BENCH_IDLE_SOCKETS', 10_000);
 const WARMUP_S = num('BENCH_WARMUP_S', 5);
 const RAMP10 = list('BENCH_RAMP10_RATES', [500, 1000, 1500, 2000, 2500, 3000, 4000, 5000]);
 const RAMP100 = list('BENCH_RAMP100_RATES', [100, 200, 300, 400, 500, 700]);
-const ALL = ['idle', 'rooms10', 'rooms100', 'oneRoom', 'ramp10', 'ramp100', 'overload'];
+const ALL = ['idle', 'rooms10', 'rooms10direct', 'rooms100', 'oneRoom', 'ramp10', 'ramp100', 'overload'];
 const PRESETS = new Set((process.env.BENCH_PRESETS ?? ALL.join(',')).split(','));
 /** A ramp step holds when p99 stays within this and errors within 0.1 %, with nothing lost. */
 const KNEE_P99_MS = 200;
@@ -142,6 +143,10 @@ const s1000 = rooms10.slice(0, 1000);
 if (WARMUP_S > 0) await runLoad({ ...base, seats: s1000, roomSize: 10, rate: 500, seconds: WARMUP_S });
 if (PRESETS.has('rooms10')) {
   await run('rooms10', { seats: s1000, roomSize: 10, rate: 2000, seconds: DURATION_S }, { text: '0 lost, p99 ≤ 50 ms', met: (r) => r.lost === 0 && r.latencyMs.p99 <= 50 });
+}
+// The same with sockets straight to the realtime node, as behind a layer-4 balancer (no gateway hop).
+if (PRESETS.has('rooms10direct')) {
+  await run('rooms10direct', { seats: s1000, roomSize: 10, rate: 2000, seconds: DURATION_S, via: 'direct' }, { text: '0 lost, p99 ≤ 50 ms', met: (r) => r.lost === 0 && r.latencyMs.p99 <= 50 });
 }
 if (PRESETS.has('rooms100')) {
   await run('rooms100', { seats: rooms100, roomSize: 100, rate: 100, seconds: DURATION_S }, {
