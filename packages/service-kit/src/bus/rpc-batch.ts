@@ -3,7 +3,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { requestIdFrom, withRequestContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Bus } from './bus.js';
-import { type RpcHandler, replyData, replyTo, requestBody, respond, sendBatch } from './rpc.js';
+import { type RpcHandler, replyData, replyTo, requestBody, requestText, respond } from './rpc.js';
 
 /**
  * Batched calls of one rpc: many requests in one NATS message, one reply for all of them. The
@@ -81,7 +81,7 @@ export class RpcBatcher<D extends RpcDef> {
   private async send(batch: Queued[]): Promise<void> {
     let lines: string[];
     try {
-      const text = await sendBatch(this.bus, this.def, batchSubject(this.def), batch.map((q) => q.request), this.timeoutMs);
+      const text = await requestText(this.bus, batchSubject(this.def), batch.map((q) => q.request), this.timeoutMs);
       lines = text.split('\n');
       // A batch refused whole (never for a well-formed batch): the same error for each request.
       if (lines.length !== batch.length) lines = batch.map(() => lines[0]!);

@@ -7,6 +7,9 @@ import { JsonText } from '../json-text.js';
 import { type Bus, traceHeaders } from './bus.js';
 import { request as natsRequest } from './requests.js';
 
+/** Replies are built as `{"ok":true,"data":…}` exactly, so a caller that only passes the data on can cut it out unparsed. */
+const OK_PREFIX = '{"ok":true,"data":';
+
 /** Answers a request: the response, or its JSON already serialised (`JsonText`), sent as it is. */
 export type RpcHandler<D extends RpcDef> = (request: z.infer<D['request']>) => Promise<z.input<D['response']> | JsonText>;
 
@@ -94,9 +97,6 @@ function requestHeaders() {
   return currentRequestId() ? traceHeaders() : undefined;
 }
 
-/** Replies are built as `{"ok":true,"data":…}` exactly, so a caller that only passes the data on can cut it out unparsed. */
-const OK_PREFIX = '{"ok":true,"data":';
-
 /** The data of a reply as JSON text, cut out unparsed; an error reply becomes its AppError. */
 export function replyData(def: RpcDef, text: string): string {
   if (text.startsWith(OK_PREFIX) && text.endsWith('}')) return text.slice(OK_PREFIX.length, -1);
@@ -118,19 +118,15 @@ function failureOf(raw: unknown): AppError {
   return new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
 }
 
-async function send(bus: Bus, def: RpcDef, request: unknown, timeoutMs: number, subject = def.subject): Promise<string> {
+/** Sends `request` as JSON on `subject` (below the bus prefix) and resolves with the reply's text. */
+export async function requestText(bus: Bus, subject: string, request: unknown, timeoutMs: number): Promise<string> {
   const msg = await natsRequest(bus.nc, bus.prefix + subject, JSON.stringify(request), requestHeaders(), timeoutMs);
   return msg.string();
 }
 
-/** Sends `requests` as one batch request on `subject`; resolves with the reply's text. */
-export function sendBatch(bus: Bus, def: RpcDef, subject: string, requests: unknown[], timeoutMs: number): Promise<string> {
-  return send(bus, def, requests, timeoutMs, subject);
-}
-
 /** Calls an rpc. No responder → 503, no answer in time → 504, an error reply → the same AppError. */
 export async function callRpc<D extends RpcDef>(bus: Bus, def: D, request: z.input<D['request']>, timeoutMs = 2000): Promise<z.infer<D['response']>> {
-  const raw = parseReply(def, await send(bus, def, request, timeoutMs));
+  const raw = parseReply(def, await requestText(bus, def.subject, request, timeoutMs));
   if (raw?.ok !== true) throw failureOf(raw);
   const parsed = def.response.safeParse(raw.data);
   if (!parsed.success) throw new AppError(502, 'internal', `${def.subject} answered outside its contract`);
@@ -142,5 +138,5 @@ export async function callRpc<D extends RpcDef>(bus: Bus, def: D, request: z.inp
  * reply's data as JSON text, neither parsed nor checked here; errors as `callRpc`.
  */
 export async function callRpcForJson<D extends RpcDef>(bus: Bus, def: D, request: z.input<D['request']>, timeoutMs = 2000): Promise<string> {
-  return replyData(def, await send(bus, def, request, timeoutMs));
+  return replyData(def, await requestText(bus, def.subject, request, timeoutMs));
 }
