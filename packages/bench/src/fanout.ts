@@ -183,6 +183,7 @@ const summary = {
   knee: ramp10 && { rate: ramp10.knee?.offeredPerSecond ?? null, brokeAt: ramp10.broke?.offeredPerSecond ?? null },
   ceiling: ramp100 && { deliveriesPerSecond: ceiling, brokeAt: ramp100.broke?.offeredPerSecond ?? null },
 };
-log(JSON.stringify(summary));
+// The services write their own logs to this process's output until they have stopped: the result goes last.
 await stack.stop();
+log(JSON.stringify(summary));
 process.exit(0);
