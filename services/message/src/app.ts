@@ -13,7 +13,7 @@ export const SERVICE = 'message';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export function createService(platform: Platform, config: MessageConfig): ServiceHandle {
-  const access = new ChatAccess(platform, config.AUTHORIZE_CACHE_MS, config.RPC_TIMEOUT_MS);
+  const access = new ChatAccess(platform.bus, config.AUTHORIZE_CACHE_MS, config.RPC_TIMEOUT_MS);
   const metrics = createMessageMetrics();
   const sends = new SendBatcher(
     platform,
