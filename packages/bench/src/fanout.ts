@@ -18,7 +18,7 @@
 import { cpus, loadavg } from 'node:os';
 import type { BenchSocket } from './bench-socket.js';
 import { type LoadOptions, type LoadResult, openReady, pingAll, runLoad, sleep } from './load.js';
-import { rssBytes } from './meter.js';
+import { rssBytes, startMeter } from './meter.js';
 import { type BenchStack, startBenchStack, targetStack } from './stack.js';
 import { pool } from '@chat/testkit';
 import { type Seat, type User, mintUsers, seatInRooms } from './users.js';
@@ -108,6 +108,15 @@ async function nodeMemory(pid: number): Promise<{ rss: number; heap: number }> {
   return { rss: rssBytes(pid), heap };
 }
 
+/** Waits (up to a minute) until the machine is nearly idle: under 0.3 of a core busy over a second. */
+async function untilQuiet(): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const meter = startMeter({});
+    await sleep(1000);
+    if (meter.stop().cores.machine! < 0.3) return;
+  }
+}
+
 async function idlePhase(seats: User[]) {
   const pid = stack.pids.realtime;
   if (!pid || !stack.realtimeUrl) return undefined;
@@ -123,7 +132,9 @@ async function idlePhase(seats: User[]) {
   const after = await nodeMemory(pid);
   clearInterval(pinger);
   for (const s of sockets) s.close();
-  await sleep(3000);
+  // 10,000 disconnects set off presence transitions and last-seen writes that take a while: the
+  // presets after this one measure their own load, not this aftermath.
+  await untilQuiet();
   const idle = {
     sockets: IDLE,
     connectSeconds: +connectS.toFixed(1),
