@@ -15,9 +15,16 @@ import {
 import { expect } from 'vitest';
 import { ADMIN_KEY } from './stack.js';
 
-/** `n` fresh users, registered in parallel. */
-export function newUsers(stack: Stack, n: number): Promise<TestUser[]> {
-  return Promise.all(Array.from({ length: n }, () => registerUser(stack.api)));
+/**
+ * `n` fresh users, registered in parallel, each with a profile in the user service. The profile
+ * comes from auth's `user.created` event, which the outbox relay may hold for up to 50 ms while
+ * commits keep coming; privacy answers (and so what others see of a presence) need it. Reading
+ * one's own profile makes it at once, as any client's first screen does.
+ */
+export async function newUsers(stack: Stack, n: number): Promise<TestUser[]> {
+  const users = await Promise.all(Array.from({ length: n }, () => registerUser(stack.api)));
+  for (const user of users) expect((await as(stack, user).get(`/users/${user.id}`)).status).toBe(200);
+  return users;
 }
 
 /** A user of a new app (tenant), minted by the app's backend. */
