@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createIsolation } from '@chat/testkit';
 import { connect } from '@nats-io/transport-node';
 import pgPromise from 'pg-promise';
 
@@ -18,8 +19,10 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 128);
 const BIG_CHAT = Number(process.env.BENCH_BIG_CHAT ?? 1_000_000);
 const PORTS = { auth: 18181, user: 18182, chat: 18183, message: 18184 };
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/chat_bench_message';
-const PREFIX = `benchmsg${Date.now()}.`;
+// Its own database, key and subject prefixes, all removed at the end (the big chat alone is a
+// million rows).
+const isolation = createIsolation();
+const { DATABASE_URL, NATS_PREFIX: PREFIX } = isolation.env as { DATABASE_URL: string; NATS_PREFIX: string };
 /** Extra node flags for the message service process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const MESSAGE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** The message service's entry point, relative to services/message (to compare two builds side by side). */
@@ -30,7 +33,7 @@ const env: Record<string, string> = {
   NODE_ENV: 'development',
   LOG_LEVEL: 'warn',
   DATABASE_URL,
-  REDIS_PREFIX: PREFIX,
+  REDIS_PREFIX: isolation.env.REDIS_PREFIX!,
   NATS_PREFIX: PREFIX,
   AUTH_KEYS_DIR: join(root, '.data/bench-keys'),
   MAILBOX_DIR: join(root, '.data/bench-mailbox'),
@@ -92,7 +95,7 @@ function cpuSeconds(pid: number): number {
 
 /** PostgreSQL backends serving each service (application_name is the service's schema). */
 async function backendPids(): Promise<Map<number, string>> {
-  const rows = await db.any<{ pid: number; app: string }>("SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = 'chat_bench_message'");
+  const rows = await db.any<{ pid: number; app: string }>("SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database()");
   return new Map(rows.map((r) => [r.pid, r.app]));
 }
 const safeCpuSeconds = (pid: number) => {
@@ -204,7 +207,13 @@ process.stdout.write(`load average (1 min) ${loadAverage.before} before, ${loadA
 process.stdout.write(`sends across 100 chats: ${across100.sendsPerSecond}/s p50 ${across100.latencyMs.p50} ms p99 ${across100.latencyMs.p99} ms (errors ${across100.errors} ${JSON.stringify(across100.errorCodes)}) cores ${JSON.stringify(across100.cores)} cpu ms/send ${JSON.stringify(across100.cpuMsPerSend)}\n`);
 process.stdout.write(`sends into one chat:    ${intoOne.sendsPerSecond}/s p50 ${intoOne.latencyMs.p50} ms p99 ${intoOne.latencyMs.p99} ms (errors ${intoOne.errors} ${JSON.stringify(intoOne.errorCodes)}) cores ${JSON.stringify(intoOne.cores)} cpu ms/send ${JSON.stringify(intoOne.cpuMsPerSend)}\n`);
 if (history) process.stdout.write(`history page (50) p50/p99: 1k ${history.chat1k!.p50}/${history.chat1k!.p99} ms, ${BIG_CHAT} ${history[`chat${BIG_CHAT}`]!.p50}/${history[`chat${BIG_CHAT}`]!.p99} ms\n`);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// The services stop first (a relay still running would make the stream again), then the run's
+// database, keys and event stream go.
+const exited = children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined));
+children.forEach((c) => c.kill('SIGTERM'));
+await Promise.all(exited);
 await nc.close();
 await db.$pool.end();
+await isolation.cleanup();
+process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
