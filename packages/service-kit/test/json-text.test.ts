@@ -8,7 +8,8 @@ describe('building JSON around JSON already serialised', () => {
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), fc.jsonValue(), (object, key, value) => {
         fc.pre(!Object.hasOwn(object, key));
         const text = withJsonField(JSON.stringify(object), key, JSON.stringify(value));
-        expect(JSON.parse(text)).toEqual({ ...object, [key]: value });
+        // Compared with what JSON makes of the object (JSON has no -0: it writes 0).
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify({ ...object, [key]: value })));
         expect(text.endsWith(`${JSON.stringify(key)}:${JSON.stringify(value)}}`)).toBe(true);
       }),
     );
