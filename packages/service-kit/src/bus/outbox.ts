@@ -11,7 +11,6 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 /** How long JetStream may take to store an event before the batch is rolled back and tried again. */
 const PUBLISH_TIMEOUT_MS = 5000;
 
-
 /**
  * Writes an event to the outbox inside the caller's transaction. The relay publishes it after
  * commit; a rolled-back transaction leaves no event behind.
