@@ -53,18 +53,4 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
   return result.data;
 }
 
-/**
- * Fills secrets with development stand-ins outside production, so a fresh clone runs without set-up.
- * In production nothing is filled: the schema then reports each missing secret.
- */
-export function withDevSecrets(
-  env: Record<string, string | undefined>,
-  devValues: Record<string, string>,
-): Record<string, string | undefined> {
-  if (env.NODE_ENV === 'production') return env;
-  const filled = { ...env };
-  for (const [key, value] of Object.entries(devValues)) if (!filled[key]) filled[key] = value;
-  return filled;
-}
-
 export { bool as boolFromEnv };

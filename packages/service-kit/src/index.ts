@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './context.js';
 export * from './logger.js';
 export * from './config.js';
+export * from './secrets.js';
 export * from './ids.js';
 export * from './json-text.js';
 export * from './redis.js';

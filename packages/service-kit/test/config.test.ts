@@ -1,4 +1,7 @@
-import { BaseConfig, ConfigError, parseConfig, requiredInProduction, withDevSecrets } from '@chat/service-kit';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BaseConfig, ConfigError, parseConfig, requiredInProduction, withGeneratedSecrets } from '@chat/service-kit';
 import { describe, expect, it } from 'vitest';
 
 describe('config', () => {
@@ -16,9 +19,17 @@ describe('config', () => {
     expect(parseConfig(BaseConfig, { PORT: '1', REDIS_PREFIX: '' }).REDIS_PREFIX).toBe('chat:');
   });
 
-  it('when not in production, then dev secrets fill the gaps; in production they never do', () => {
-    expect(withDevSecrets({ NODE_ENV: 'development' }, { K: 'dev' }).K).toBe('dev');
-    expect(withDevSecrets({ NODE_ENV: 'production' }, { K: 'dev' }).K).toBeUndefined();
+  it('when not in production, then a missing secret is generated once per install and kept private; in production never', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-'));
+    const first = withGeneratedSecrets({ NODE_ENV: 'development', SECRETS_DIR: dir }, { K: 'base64-32' }).K;
+    expect(Buffer.from(first ?? '', 'base64')).toHaveLength(32);
+    expect(withGeneratedSecrets({ NODE_ENV: 'development', SECRETS_DIR: dir }, { K: 'base64-32' }).K).toBe(first);
+    expect(readFileSync(join(dir, 'K'), 'utf8').trim()).toBe(first);
+    expect(statSync(join(dir, 'K')).mode & 0o077).toBe(0);
+    const other = withGeneratedSecrets({ NODE_ENV: 'development', SECRETS_DIR: mkdtempSync(join(tmpdir(), 'secrets-')) }, { K: 'base64-32' }).K;
+    expect(other).not.toBe(first);
+    expect(withGeneratedSecrets({ NODE_ENV: 'development', SECRETS_DIR: dir, K: 'set' }, { K: 'token' }).K).toBe('set');
+    expect(withGeneratedSecrets({ NODE_ENV: 'production', SECRETS_DIR: dir }, { K: 'token' }).K).toBeUndefined();
   });
 
   it('when production rules fail, then they are reported together with schema errors', () => {

@@ -1,8 +1,5 @@
 import { z } from '@chat/contracts';
-import { BaseConfig, parseConfig, requiredInProduction, withDevSecrets } from '@chat/service-kit';
-
-/** A development-only stand-in; production must set TOTP_ENCRYPTION_KEY. */
-const DEV_TOTP_KEY = Buffer.alloc(32, 'development-only-totp-key').toString('base64');
+import { BaseConfig, parseConfig, requiredInProduction, withGeneratedSecrets } from '@chat/service-kit';
 
 export const AuthConfig = BaseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
@@ -32,8 +29,9 @@ export const AuthConfig = BaseConfig.extend({
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
 export function loadAuthConfig(env: Record<string, string | undefined>): AuthConfig {
-  return parseConfig(AuthConfig, withDevSecrets(env, { TOTP_ENCRYPTION_KEY: DEV_TOTP_KEY }), {
+  return parseConfig(AuthConfig, withGeneratedSecrets(env, { TOTP_ENCRYPTION_KEY: 'base64-32' }), {
     AUTH_PRIVATE_KEY: requiredInProduction,
+    TOTP_ENCRYPTION_KEY: requiredInProduction,
     MAIL_SMTP_URL: requiredInProduction,
     BCRYPT_COST: (v) => (v !== undefined && Number(v) < 12 ? 'must be at least 12 in production' : undefined),
   });

@@ -1,15 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { z } from '@chat/contracts';
-import { BaseConfig, parseConfig, requiredInProduction, withDevSecrets } from '@chat/service-kit';
+import { BaseConfig, parseConfig, requiredInProduction, withGeneratedSecrets } from '@chat/service-kit';
 
 const MIB = 1024 * 1024;
 
-/** Development-only stand-ins; production must set each of them. */
-const DEV_SECRETS = {
-  MEDIA_URL_SECRET: 'development-only-media-url-secret-0123456789',
-  S3_ACCESS_KEY: 'media-dev',
-  S3_SECRET_KEY: 'development-only-s3-secret-key',
-};
+/** Generated once per install outside production (see SECRETS_DIR); production must set each of them. */
+const GENERATED_SECRETS = { MEDIA_URL_SECRET: 'hex-32', S3_ACCESS_KEY: 'token', S3_SECRET_KEY: 'token' } as const;
 
 /** `<repo>/.data/s3`, whichever folder the service is started from (this file sits at the same depth in src/ and dist/). */
 const DEFAULT_EMBEDDED_DIR = fileURLToPath(new URL('../../../.data/s3', import.meta.url));
@@ -80,7 +76,7 @@ export const MediaConfig = BaseConfig.extend({
 export type MediaConfig = z.infer<typeof MediaConfig>;
 
 export function loadMediaConfig(env: Record<string, string | undefined>): MediaConfig {
-  return parseConfig(MediaConfig, withDevSecrets(env, DEV_SECRETS), {
+  return parseConfig(MediaConfig, withGeneratedSecrets(env, GENERATED_SECRETS), {
     S3_ENDPOINT: requiredInProduction,
     S3_ACCESS_KEY: requiredInProduction,
     S3_SECRET_KEY: requiredInProduction,
