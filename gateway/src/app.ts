@@ -15,10 +15,12 @@ import {
   RevocationList,
   type ServiceHandle,
   createHttpApp,
+  opsPortFor,
 } from '@chat/service-kit';
 import cors from 'cors';
 import type { Express, RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { requireAppCredentials } from './app-credentials.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { healthReport } from './health.js';
 import { createServiceProxy, createWebSocketProxy } from './proxy.js';
@@ -81,6 +83,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
   };
   const wsProxy = createWebSocketProxy(urls.realtime, '/ws', logger);
 
+  const appCredentials = requireAppCredentials(bus, config.RPC_TIMEOUT_MS);
   const authenticate: RequestHandler = async (req, res, next) => {
     const claims = await verifier.authenticate(req);
     res.locals.userId = claims.sub;
@@ -93,6 +96,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     parseJson: false,
+    metricsPublic: config.METRICS_PUBLIC,
     readiness: {
       redis: () => redis.ping(),
       nats: () => (bus.nc.isClosed() ? Promise.reject(new Error('closed')) : bus.nc.flush()),
@@ -109,6 +113,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
       for (const route of routes) {
         const chain: RequestHandler[] = [bodyCap(route.multipartFile ? config.MAX_UPLOAD_BYTES : config.MAX_BODY_BYTES)];
         if (route.access === 'user') chain.push(authenticate, limiters.user);
+        else if (route.access === 'app') chain.push(limiters.serverKeyFailures, appCredentials);
         else chain.push(limiters.ip);
         if (route.rateLimit) {
           const limiter = limiters[route.rateLimit as LimitName];
@@ -157,6 +162,7 @@ export const boot: BootFn = async (env) => {
     handle: createService({ config, logger, redis, bus }),
     logger,
     port: config.PORT,
+    opsPort: opsPortFor(config),
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {

@@ -18,6 +18,8 @@ export const GatewayConfig = BaseConfig.extend({
   PRESENCE_URL: z.url().optional(),
   SEARCH_URL: z.url().optional(),
   REALTIME_URL: z.url().optional(),
+  /** How long a check with another service (an API key pair) may take before the request fails with 504. */
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(50).default(2000),
   PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Largest declared body the gateway forwards: JSON routes, and file uploads (keep ≥ MEDIA_MAX_BYTES). */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -30,6 +32,7 @@ export const GatewayConfig = BaseConfig.extend({
   RATE_LIMIT_MAIL_PER_HOUR: perMinute(20),
   RATE_LIMIT_SENSITIVE_PER_15_MINUTES: perMinute(30),
   RATE_LIMIT_SERVER_PER_MINUTE: perMinute(6000),
+  RATE_LIMIT_SERVER_KEY_FAILURES_PER_MINUTE: perMinute(60),
   RATE_LIMIT_CONTACT_SYNC_PER_HOUR: perMinute(20),
   RATE_LIMIT_UPLOAD_PER_MINUTE: perMinute(30),
 });

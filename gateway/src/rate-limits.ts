@@ -11,6 +11,8 @@ export function gatewayLimitRules(c: GatewayConfig) {
     user: { limit: c.RATE_LIMIT_USER_PER_MINUTE, windowMs: MINUTE },
     /** Each client IP, over the routes that take no access token. */
     ip: { limit: c.RATE_LIMIT_IP_PER_MINUTE, windowMs: MINUTE },
+    /** Failed API key checks per client IP on the server routes (a made-up key costs a check). */
+    serverKeyFailures: { limit: c.RATE_LIMIT_SERVER_KEY_FAILURES_PER_MINUTE, windowMs: MINUTE },
     register: { limit: c.RATE_LIMIT_REGISTER_PER_HOUR, windowMs: 60 * MINUTE },
     login: { limit: c.RATE_LIMIT_LOGIN_PER_MINUTE, windowMs: MINUTE },
     refresh: { limit: c.RATE_LIMIT_REFRESH_PER_MINUTE, windowMs: MINUTE },
@@ -26,17 +28,24 @@ export function gatewayLimitRules(c: GatewayConfig) {
 
 export type LimitName = keyof ReturnType<typeof gatewayLimitRules>;
 
-/** The authenticated user when there is one, else the API key, else the client IP. */
+/**
+ * Who a limit counts: the authenticated user, else the app whose API key pair the gateway has
+ * checked (server routes only), else the client IP (X-Forwarded-For only from trusted proxies).
+ * A header the caller merely sends never names a bucket.
+ */
 export function callerKey(req: Request): string {
   const userId = req.res?.locals.userId as string | undefined;
   if (userId) return `user:${userId}`;
-  const apiKey = req.get('x-api-key');
-  if (apiKey) return `key:${apiKey.slice(0, 64)}`;
+  const appId = req.res?.locals.appId as string | undefined;
+  if (appId) return `app:${appId}`;
   return `ip:${clientIpKey(req)}`;
 }
 
 export function buildLimiters(redis: RedisClient, keys: RedisKeys, config: GatewayConfig): Record<LimitName, RequestHandler> {
   const rules = gatewayLimitRules(config);
-  const entries = Object.entries(rules).map(([name, rule]) => [name, createLimiter(redis, keys, { name: `gw-${name}`, rule, key: callerKey })]);
+  const entries = Object.entries(rules).map(([name, rule]) => [
+    name,
+    createLimiter(redis, keys, { name: `gw-${name}`, rule, key: callerKey, countFailuresOnly: name === 'serverKeyFailures' }),
+  ]);
   return Object.fromEntries(entries) as Record<LimitName, RequestHandler>;
 }

@@ -100,7 +100,7 @@ async function ramp(name: string, seats: Seat[], roomSize: number, rates: number
 async function nodeMemory(pid: number): Promise<{ rss: number; heap: number }> {
   let heap = Infinity;
   for (let i = 0; i < 15; i++) {
-    const text = await (await fetch(`${stack.realtimeUrl}/metrics`)).text();
+    const text = await (await fetch(`${stack.realtimeOpsUrl}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes'));
     heap = Math.min(heap, Number(line?.split(' ').at(-1) ?? NaN));
     await sleep(200);

@@ -18,6 +18,8 @@ export interface BenchStack {
   natsUrl: string;
   natsPrefix: string;
   realtimeUrl: string;
+  /** The realtime node's ops listener (its /metrics); empty when unknown. */
+  realtimeOpsUrl: string;
   /** Process ids by name, for CPU and memory readings (none for a stack this run did not start). */
   pids: Record<string, number>;
   adminKey: string;
@@ -46,6 +48,7 @@ export function targetStack(): BenchStack | undefined {
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsPrefix: process.env.NATS_PREFIX ?? '',
     realtimeUrl: process.env.BENCH_REALTIME_URL ?? '',
+    realtimeOpsUrl: process.env.BENCH_REALTIME_OPS_URL ?? '',
     pids: {},
     adminKey: process.env.PLATFORM_ADMIN_KEY ?? '',
     stop: async () => undefined,
@@ -97,6 +100,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsPrefix: env.NATS_PREFIX!,
     realtimeUrl: `http://127.0.0.1:${PORTS.realtime}`,
+    realtimeOpsUrl: `http://127.0.0.1:${PORTS.realtime + 1000}`,
     pids: Object.fromEntries(children.map(({ name, child }) => [name, child.pid!])),
     adminKey: ADMIN_KEY,
     stop,

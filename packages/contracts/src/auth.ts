@@ -176,6 +176,15 @@ export const authRpcs = {
    * Checks the account's password before a destructive action. Wrong answers count as failed
    * attempts: past the limit the answer is `locked` with `retryAfterS`.
    */
+  /**
+   * Checks an API key pair; the app it belongs to, or null. The gateway asks before it lets a key
+   * name a rate-limit bucket, so a made-up key never gets a bucket of its own.
+   */
+  appCredentials: defineRpc(
+    'rpc.auth.app-credentials',
+    z.object({ apiKey: z.string().max(256), apiSecret: z.string().max(256) }),
+    z.object({ appId: Uuid.nullable() }),
+  ),
   verifyPassword: defineRpc(
     'rpc.auth.verify-password',
     z.object({ appId: Uuid, userId: Uuid, password: z.string().max(1024) }),

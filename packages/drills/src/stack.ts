@@ -113,7 +113,7 @@ export class DrillStack {
   /** Starts (or restarts) a process on its port and waits until it answers `/health`. */
   async launch(name: ServiceName, waitReady = true): Promise<void> {
     const proc = this.proc(name);
-    const env = { ...this.env, ...proc.env, PORT: String(proc.port) };
+    const env = { ...this.env, ...proc.env, PORT: String(proc.port), OPS_PORT: '0' };
     proc.child = spawn(process.execPath, ['dist/main.js'], { cwd: proc.dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
     if (waitReady) await this.waitReady(name);
   }

@@ -9,6 +9,10 @@ export const BaseConfig = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535),
+  /** The ops listener (/health, /ready, /metrics): unset → PORT + 1000 (0 when PORT is 0: a free port). */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Also serve /metrics on the main port (never do this on a port clients reach). */
+  METRICS_PUBLIC: bool.default(false),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/chat'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -28,6 +32,12 @@ export const BaseConfig = z.object({
 export type BaseConfig = z.infer<typeof BaseConfig>;
 
 export class ConfigError extends Error {}
+
+/** Where the ops listener listens: OPS_PORT, else 1000 above the main port. */
+export function opsPortFor(config: { PORT: number; OPS_PORT?: number }): number {
+  if (config.OPS_PORT !== undefined) return config.OPS_PORT;
+  return config.PORT === 0 || config.PORT + 1000 > 65535 ? 0 : config.PORT + 1000;
+}
 
 /** Checks applied only when NODE_ENV=production: a message when the value is not acceptable there. */
 export type ProductionRules = Record<string, (value: string | undefined) => string | undefined>;

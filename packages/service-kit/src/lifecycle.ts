@@ -1,6 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { opsAppOf } from './http/app.js';
 import { DependencyError } from './platform.js';
 import type { Logger } from './logger.js';
 
@@ -58,6 +59,8 @@ export interface Booted {
   handle: ServiceHandle;
   logger: Logger;
   port: number;
+  /** The ops listener's port (see `opsPortFor`). */
+  opsPort: number;
   host: string;
   shutdownTimeoutMs: number;
   /** Closes the connections `boot` opened. */
@@ -89,7 +92,9 @@ export async function runMain(opts: MainOptions): Promise<void> {
   await handle.start();
   const listening = await listen(handle.app, booted.port, booted.host);
   handle.attach?.(listening.server);
-  logger.info('listening', { url: listening.url });
+  const opsApp = opsAppOf(handle.app);
+  const ops = opsApp ? await listen(opsApp, booted.opsPort, booted.host) : undefined;
+  logger.info('listening', { url: listening.url, opsUrl: ops?.url });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -97,6 +102,7 @@ export async function runMain(opts: MainOptions): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await listening.close(booted.shutdownTimeoutMs);
+    await ops?.close(1000);
     await handle.stop();
     await booted.close();
     logger.info('stopped');

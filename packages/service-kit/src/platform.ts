@@ -1,4 +1,4 @@
-import type { BaseConfig } from './config.js';
+import { type BaseConfig, opsPortFor } from './config.js';
 import type { BootFn, ServiceHandle } from './lifecycle.js';
 import { RevocationList } from './auth/revocation.js';
 import { type Bus, connectBus, ensureEventStream } from './bus/bus.js';
@@ -122,6 +122,7 @@ export function bootService<C extends BaseConfig & { PORT: number }>(opts: BootS
       handle: opts.create(platform, config),
       logger,
       port: config.PORT,
+      opsPort: opsPortFor(config),
       host: config.HOST,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       close: () => platform.close(),

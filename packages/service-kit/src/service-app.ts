@@ -27,6 +27,7 @@ export function createServiceApp(platform: Platform, opts: ServiceAppOptions): E
     trustProxy: config.TRUST_PROXY,
     readiness: { ...platform.readiness, ...opts.readiness },
     metrics: opts.metrics,
+    metricsPublic: config.METRICS_PUBLIC,
     routes: (app) => {
       const mount = createRouteMounter(app, {
         authenticate: (req) => opts.verifier.authenticate(req),

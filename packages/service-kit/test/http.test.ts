@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ClientOfflineError, TimeoutError as RedisTimeoutError } from 'redis';
 import { defineRoute, z } from '@chat/contracts';
-import { ForbiddenError, ValidationError, createHttpApp, isDependencyOutage, createLogger, createRouteMounter, listen, parseInput } from '@chat/service-kit';
+import { ForbiddenError, ValidationError, createHttpApp, isDependencyOutage, createLogger, createRouteMounter, listen, opsAppOf, parseInput } from '@chat/service-kit';
 import { ApiClient } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,6 +14,7 @@ const outageRoute = defineRoute({ service: 'auth', method: 'get', path: '/outage
 const privateRoute = defineRoute({ service: 'auth', method: 'get', path: '/private', summary: 'p', access: 'user', status: 204 });
 
 let api: ApiClient;
+let ops: ApiClient;
 let close: () => Promise<void>;
 beforeAll(async () => {
   const app = createHttpApp({
@@ -45,8 +46,13 @@ beforeAll(async () => {
     },
   });
   const server = await listen(app, 0, '127.0.0.1');
+  const opsServer = await listen(opsAppOf(app)!, 0, '127.0.0.1');
   api = new ApiClient(server.url);
-  close = () => server.close(100);
+  ops = new ApiClient(opsServer.url);
+  close = async () => {
+    await server.close(100);
+    await opsServer.close(100);
+  };
 });
 afterAll(() => close?.());
 
@@ -111,12 +117,15 @@ describe('http app', () => {
     expectProblem(await api.get('/private'), 403, 'forbidden');
   });
 
-  it('when /health, /ready and /metrics are read, then they report', async () => {
+  it('when /health, /ready and /metrics are read, then they report; /metrics only on the ops listener', async () => {
     expect((await api.get('/health')).body).toEqual({ status: 'ok', service: 'kittest' });
+    expect((await ops.get('/health')).body).toEqual({ status: 'ok', service: 'kittest' });
     const ready = await api.get('/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toEqual({ good: 'ok', bad: 'down' });
-    const metrics = await api.get('/metrics');
+    expect((await ops.get('/ready')).status).toBe(503);
+    expect((await api.get('/metrics')).status).toBe(404);
+    const metrics = await ops.get('/metrics');
     expect(metrics.body).toContain('http_request_duration_seconds_bucket');
     expect(metrics.body).toMatch(/route="\/echo",status="201"/);
     expect(metrics.body).toContain('process_cpu_user_seconds_total');

@@ -11,6 +11,7 @@ import {
 import bcrypt from 'bcrypt';
 import { consumeAccountDeletions } from './bus/account-deletion.consumer.js';
 import { serveAccountLookup, serveVerifyPassword } from './bus/accounts.rpc.js';
+import { serveAppCredentials } from './bus/apps.rpc.js';
 import { serveJwks } from './bus/jwks.rpc.js';
 import { type AuthConfig, loadAuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
@@ -18,12 +19,14 @@ import { normalizeIdentifier } from './domain/login.js';
 import { restoreRevocations, watchRevocations } from './domain/sessions.js';
 import { mountAccountRoutes } from './http/account.routes.js';
 import { mountPasswordRoutes } from './http/password.routes.js';
+import { mountPhoneRoutes } from './http/phone.routes.js';
 import { mountSessionRoutes } from './http/sessions.routes.js';
 import { mountTenancyRoutes } from './http/tenancy.routes.js';
 import { mountTwoFactorRoutes } from './http/two-factor.routes.js';
 import { type Mailer, mailboxMailer, smtpMailer } from './mailer.js';
 import { authRateLimits } from './rate-limits.js';
 import { jwksOf, loadSigningKey, localKeySource } from './signing-key.js';
+import { createSmsSender } from './sms.js';
 
 export const SERVICE = 'auth';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -45,6 +48,7 @@ export function createService(platform: Platform, config: AuthConfig): ServiceHa
     config,
     signingKey,
     mailer: createMailer(config),
+    sms: createSmsSender(config),
     dummyPasswordHash: bcrypt.hashSync('not-a-real-password', config.BCRYPT_COST),
   };
   const verifier = new TokenVerifier(localKeySource(signingKey), platform.revocations);
@@ -65,14 +69,16 @@ export function createService(platform: Platform, config: AuthConfig): ServiceHa
       mountAccountRoutes(mount, deps, loginLimiters);
       mountSessionRoutes(mount, deps);
       mountPasswordRoutes(mount, deps);
-      mountTwoFactorRoutes(mount, deps, limiter('totp-failures', limits.totpPerUser, (req) => String(req.res?.locals.auth?.sub)));
+      const perUser = (req: import('express').Request) => String(req.res?.locals.auth?.sub);
+      mountTwoFactorRoutes(mount, deps, limiter('totp-failures', limits.totpPerUser, perUser));
+      mountPhoneRoutes(mount, deps, limiter('phone-code-failures', limits.phoneCodePerUser, perUser));
       mountTenancyRoutes(mount, deps);
     },
   });
   return {
     app,
     ...backgroundTasks(async () => {
-      const rpcs = [serveJwks(platform.bus, signingKey), serveAccountLookup(deps), serveVerifyPassword(deps)];
+      const rpcs = [serveJwks(platform.bus, signingKey), serveAccountLookup(deps), serveVerifyPassword(deps), serveAppCredentials(deps)];
       await restoreRevocations(deps);
       return [...rpcs, watchRevocations(deps, config.REVOCATION_CHECK_MS), await consumeAccountDeletions(deps)];
     }),

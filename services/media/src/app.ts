@@ -9,8 +9,9 @@ import {
   openPlatform,
   type Platform,
   type ServiceHandle,
+  opsPortFor,
 } from '@chat/service-kit';
-import { serveClaim, serveClaimAvatar } from './bus/claim.rpc.js';
+import { serveCheckAvatar, serveClaim, serveClaimAvatar } from './bus/claim.rpc.js';
 import { consumeAccountDeletions, consumeMessageDeletions } from './bus/cleanup.consumer.js';
 import { type MediaConfig, loadMediaConfig } from './config.js';
 import type { MediaDeps } from './deps.js';
@@ -39,6 +40,7 @@ export function createService(platform: Platform, config: MediaConfig, storage: 
     ...backgroundTasks(async () => [
       serveClaim(deps),
       serveClaimAvatar(deps),
+      serveCheckAvatar(deps),
       startSweeper(deps),
       await consumeMessageDeletions(deps),
       await consumeAccountDeletions(deps),
@@ -78,6 +80,7 @@ export const boot: BootFn = async (env) => {
     handle: createService(platform, config, storage),
     logger,
     port: config.PORT,
+    opsPort: opsPortFor(config),
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {

@@ -62,7 +62,7 @@ const lockWaiters = (n: number) =>
   }, 5000, `${n} sends waiting on a head lock`);
 
 async function metricsText(): Promise<string> {
-  return (await fetch(`${stack.services.message!.url}/metrics`)).text();
+  return (await fetch(`${stack.services.message!.opsUrl}/metrics`)).text();
 }
 
 /** A sample of the message service's `/metrics` (labels in any order), 0 when absent. */

@@ -239,7 +239,7 @@ describe('ops', () => {
     const [user] = await newUsers(stack, 1);
     await live.connect(user!);
     await live.waitPresence(user!.id, { status: 'online' });
-    const text = await (await fetch(`${stack.services.presence!.url}/metrics`)).text();
+    const text = await (await fetch(`${stack.services.presence!.opsUrl}/metrics`)).text();
     expect(text).toMatch(/^presence_online_users\{[^}]*\} [1-9]\d*$/m);
     expect(text).toMatch(/^presence_transitions_total\{[^}]*status="online"[^}]*\} [1-9]\d*$/m);
   });

@@ -9,11 +9,13 @@ import {
   createHttpApp,
   createLogger,
   createRemoteVerifier,
+  opsPortFor,
 } from '@chat/service-kit';
 import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
 import { createRealtimeMetrics } from './metrics.js';
 import { type RealtimeNode, createRealtimeNode } from './node.js';
+import { clientAddressOf } from './socket/client-address.js';
 
 export const SERVICE = 'realtime';
 
@@ -30,7 +32,6 @@ export function createService(connections: RealtimeConnections, config: Realtime
     subscriptions: () => node?.sizes().subscriptions ?? { chat: 0, user: 0, presence: 0 },
   });
   const deps: RealtimeDeps = { config, logger, bus, redis, keys, revocations, verifier: createRemoteVerifier(bus, revocations), metrics };
-  node = createRealtimeNode(deps);
   const app = createHttpApp({
     service: SERVICE,
     logger,
@@ -41,8 +42,11 @@ export function createService(connections: RealtimeConnections, config: Realtime
       nats: () => (bus.nc.isClosed() ? Promise.reject(new Error('closed')) : bus.nc.flush()),
     },
     metrics: (registry) => metrics.register(registry),
+    metricsPublic: config.METRICS_PUBLIC,
     routes: () => {},
   });
+  // Upgrades see the client address as the app's HTTP requests do (same TRUST_PROXY).
+  node = createRealtimeNode(deps, clientAddressOf(app));
   return { app, node, start: node.start, stop: node.stop, attach: node.attach };
 }
 
@@ -60,6 +64,7 @@ export const boot: BootFn = async (env) => {
     handle: createService({ logger, bus, redis }, config),
     logger,
     port: config.PORT,
+    opsPort: opsPortFor(config),
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     close: async () => {

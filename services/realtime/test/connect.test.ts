@@ -203,7 +203,8 @@ describe('operations', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok', nats: 'ok' } });
     const user = await newUser(stack);
     const client = await WsClient.ready(directWs, user.accessToken);
-    const text = await metricsOf(url);
+    const text = await metricsOf(stack.services.realtime!);
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
     expect(metricValue(text, 'realtime_connected_sockets{state="ready"')).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'realtime_subscriptions{kind="user"')).toBeGreaterThanOrEqual(1);
     for (const name of ['realtime_events_in_total', 'realtime_events_out_total', 'realtime_send_buffer_drops_total', 'realtime_sync_replays_total']) expect(text).toContain(name);

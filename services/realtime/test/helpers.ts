@@ -55,8 +55,9 @@ export async function natsOf(stack: Stack): Promise<{ nc: NatsConnection; publis
   };
 }
 
-export async function metricsOf(url: string): Promise<string> {
-  return (await fetch(`${url}/metrics`)).text();
+/** The node's metrics, read from its ops listener (never served on the client port). */
+export async function metricsOf(node: { opsUrl: string }): Promise<string> {
+  return (await fetch(`${node.opsUrl}/metrics`)).text();
 }
 
 /** The value of a metric line (`name{labels} value`) in Prometheus text. */

@@ -130,7 +130,7 @@ describe('slow consumers', () => {
     expect(await slow.closeCode(10_000)).toBe(4008);
     expect(slow.events().length).toBeLessThan(total);
     expect(fast.ws.readyState).toBe(fast.ws.OPEN);
-    expect(metricValue(await metricsOf(node.url), 'realtime_send_buffer_drops_total')).toBe(1);
+    expect(metricValue(await metricsOf(node), 'realtime_send_buffer_drops_total')).toBe(1);
     fast.close();
     await nats.close();
   });

@@ -2,7 +2,7 @@ import { boot as bootAuth } from '@chat/auth';
 import { boot as bootUser } from '@chat/user';
 import { boot as bootChat } from '@chat/chat';
 import { boot as bootGateway } from '@chat/gateway';
-import { type BootFn, listen } from '@chat/service-kit';
+import type { BootFn } from '@chat/service-kit';
 import { type RunningService, type Stack, startService, startStack } from '@chat/testkit';
 import { boot as bootRealtime } from '../src/app.js';
 
@@ -43,20 +43,8 @@ export function startRealtimeNode(stack: Stack, env: Record<string, string> = {}
 }
 
 /** A realtime node on a given port (a restart keeps the address the gateway proxies to). */
-export async function startRealtimeOn(stack: Stack, port: number, env: Record<string, string> = {}): Promise<RunningService> {
-  const booted = await bootRealtime({ ...stack.env, ...env, PORT: String(port) });
-  await booted.handle.start();
-  const listening = await listen(booted.handle.app, port, '127.0.0.1');
-  booted.handle.attach?.(listening.server);
-  return {
-    url: listening.url,
-    booted,
-    async stop() {
-      await listening.close(500);
-      await booted.handle.stop();
-      await booted.close();
-    },
-  };
+export function startRealtimeOn(stack: Stack, port: number, env: Record<string, string> = {}): Promise<RunningService> {
+  return startService(bootRealtime, { ...stack.env, ...env }, port);
 }
 
 export const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/ws`;

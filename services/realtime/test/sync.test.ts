@@ -50,7 +50,7 @@ describe('sync', () => {
     expect(replayed[0]).toEqual({ op: 'event', t: 'message.created', chatId, seq: cursor + 1, actorId: alice!.id, createdAt: expect.any(String), d: { message: expect.objectContaining({ chatId, senderId: alice!.id }) } });
     const ackAt = b.frames.findIndex((f) => f.op === 'ack');
     expect(b.frames.findLastIndex((f) => f.op === 'event' && f.chatId === chatId)).toBeLessThan(ackAt);
-    expect(metricValue(await metricsOf(stack.services.realtime!.url), 'realtime_sync_replays_total')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(await metricsOf(stack.services.realtime!), 'realtime_sync_replays_total')).toBeGreaterThanOrEqual(1);
   });
 
   it('when a sync names chats the user is not in (or that do not exist), then their entries say forbidden and the others replay', async () => {

@@ -181,7 +181,7 @@ describe('metrics', () => {
     const tag = word('mx');
     const m = await send(stack, alice, chatId, tag);
     await waitForHits(stack, bob, { q: tag }, [m.id]);
-    const text = await (await fetch(`${stack.services.search!.url}/metrics`)).text();
+    const text = await (await fetch(`${stack.services.search!.opsUrl}/metrics`)).text();
     const count = (name: string) => Number(new RegExp(`^${name}_count\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
     expect(text).toMatch(/search_index_lag_seconds_bucket\{[^}]*source="message"/);
     expect(count('search_index_lag_seconds')).toBeGreaterThan(0);

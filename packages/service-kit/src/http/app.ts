@@ -21,6 +21,18 @@ export interface HttpAppOptions {
   routes: (app: Express) => void;
   /** Registers the service's own metrics beside the HTTP ones (served on `/metrics`). */
   metrics?: (registry: Registry) => void;
+  /** Serve `/metrics` on the main port as well as on the ops listener (METRICS_PUBLIC). */
+  metricsPublic?: boolean;
+}
+
+const opsApps = new WeakMap<Express, Express>();
+
+/**
+ * The ops app built beside a main app: `/health`, `/ready` and `/metrics`, for the process's own
+ * ops listener (OPS_PORT), which operators and Prometheus reach and clients never do.
+ */
+export function opsAppOf(app: Express): Express | undefined {
+  return opsApps.get(app);
 }
 
 const requestId: RequestHandler = (req, res, next) => {
@@ -46,9 +58,17 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.use(metrics.middleware);
   app.use(helmet());
   if (opts.parseJson !== false) app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  mountOpsRoutes(app, { service: opts.service, registry: metrics.registry, checks: opts.readiness, health: opts.health });
+  const ops = { service: opts.service, registry: metrics.registry, checks: opts.readiness, health: opts.health };
+  mountOpsRoutes(app, ops, opts.metricsPublic ?? false);
   opts.routes(app);
   app.use(notFoundHandler);
   app.use(errorHandler(opts.logger));
+
+  const opsApp = express();
+  opsApp.disable('x-powered-by');
+  mountOpsRoutes(opsApp, ops);
+  opsApp.use(notFoundHandler);
+  opsApp.use(errorHandler(opts.logger));
+  opsApps.set(app, opsApp);
   return app;
 }

@@ -28,7 +28,8 @@ export interface OpsOptions {
   health?: () => Promise<{ status: number; body: unknown }>;
 }
 
-export function mountOpsRoutes(app: Express, { service, registry, checks, health }: OpsOptions): void {
+/** Mounts `/health`, `/ready` and, when `withMetrics`, `/metrics`. */
+export function mountOpsRoutes(app: Express, { service, registry, checks, health }: OpsOptions, withMetrics = true): void {
   app.get('/health', async (_req, res) => {
     if (!health) {
       res.json({ status: 'ok', service });
@@ -44,6 +45,7 @@ export function mountOpsRoutes(app: Express, { service, registry, checks, health
     const ready = results.every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', service, checks: report });
   });
+  if (!withMetrics) return;
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
