@@ -75,8 +75,8 @@ export const DirectUploadQuery = z.strictObject({ purpose: MediaPurpose.optional
 
 export const ContentQuery = z.strictObject({
   variant: MediaVariant.default('original'),
-  /** Unix time (seconds) after which the URL is refused. */
-  exp: z.string().regex(/^\d{1,12}$/),
+  /** Unix time (seconds) after which the URL is refused; ten digits at most (until the year 2286). */
+  exp: z.string().regex(/^\d{1,10}$/, 'must be a Unix time in seconds'),
   /** base64url HMAC-SHA256 over id, variant and exp. */
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });

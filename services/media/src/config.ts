@@ -45,7 +45,8 @@ export const MediaConfig = BaseConfig.extend({
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   /** Signs download URLs (HMAC-SHA256). */
   MEDIA_URL_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  DOWNLOAD_URL_TTL_S: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Lifetime of download URLs; a URL claiming to live longer is refused (see domain/urls.ts). */
+  DOWNLOAD_URL_TTL_S: z.coerce.number().int().min(10).max(900).default(300),
   UPLOAD_URL_TTL_S: z.coerce.number().int().min(10).max(300).default(300),
   MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(100 * MIB),
   MEDIA_ALLOWED_TYPES: typeList.default(typeList.parse(DEFAULT_ALLOWED_TYPES)),

@@ -24,10 +24,21 @@ export function signContentUrl(config: MediaConfig, mediaId: string, variant: Me
   return { url: url.toString(), expiresAt: new Date(exp * 1000) };
 }
 
-/** Whether a content request carries a valid, unexpired signature for this media and variant. */
+/**
+ * How much later than this node's `now + DOWNLOAD_URL_TTL_S` an expiry may lie: another replica's
+ * clock may run a little ahead of ours.
+ */
+export const CLOCK_SKEW_S = 60;
+
+/**
+ * Whether a content request carries a valid signature for this media and variant, with an expiry
+ * that has not passed and lies no further ahead than a URL we mint lives: a URL signed for longer
+ * (with a leaked or an old secret, or by a bug) never becomes a link that does not expire.
+ */
 export function checkContentSignature(config: MediaConfig, mediaId: string, query: ContentQuery, now = new Date()): boolean {
   const exp = Number(query.exp);
-  if (exp * 1000 <= now.getTime()) return false;
+  const nowS = now.getTime() / 1000;
+  if (!Number.isSafeInteger(exp) || exp <= nowS || exp > nowS + config.DOWNLOAD_URL_TTL_S + CLOCK_SKEW_S) return false;
   const expected = Buffer.from(signature(config.MEDIA_URL_SECRET, mediaId, query.variant, exp));
   const given = Buffer.from(query.sig);
   return given.length === expected.length && timingSafeEqual(given, expected);
