@@ -58,7 +58,7 @@ export async function doCreateUpload(deps: MediaDeps, caller: AccessClaims, body
   const row = await newPendingRow(deps, caller, { ...body, declaredType: body.contentType });
   const ttl = Math.min(deps.config.UPLOAD_URL_TTL_S, deps.config.PENDING_UPLOAD_TTL_S);
   const expiresAt = new Date(Date.now() + ttl * 1000);
-  const uploadUrl = await deps.storage.presignPut(stagingKey(row), ttl);
+  const uploadUrl = deps.storage.presignPut(stagingKey(row), ttl, body.size);
   return { mediaId: row.id, uploadUrl, uploadMethod: 'PUT', uploadHeaders: { 'content-type': body.contentType }, expiresAt: expiresAt.toISOString() };
 }
 

@@ -1,11 +1,15 @@
 import { type Readable, Transform } from 'node:stream';
 import * as Minio from 'minio';
+import { presignV4 } from './presign-v4.js';
 
 /** What the media service needs from an S3-compatible store; one bucket, keys chosen by the service. */
 export interface ObjectStore {
   ensureBucket(): Promise<void>;
-  /** A PUT URL for `key`, valid `expiresInS` seconds, at the endpoint clients reach. */
-  presignPut(key: string, expiresInS: number): Promise<string>;
+  /**
+   * A PUT URL for `key`, valid `expiresInS` seconds, at the endpoint clients reach. The body's
+   * Content-Length is signed: the store refuses a body of any other size.
+   */
+  presignPut(key: string, expiresInS: number, size: number): string;
   /** Size and stored content type, or undefined when there is no such object. */
   stat(key: string): Promise<{ size: number; contentType: string | undefined } | undefined>;
   /** Up to `length` bytes from `offset`. */
@@ -64,8 +68,8 @@ async function collect(stream: Readable): Promise<Buffer> {
 
 export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
   const client = clientFor(opts.endpoint, opts);
-  const signer = opts.publicEndpoint ? clientFor(opts.publicEndpoint, opts) : client;
   const { bucket } = opts;
+  const signing = { endpoint: opts.publicEndpoint ?? opts.endpoint, region: opts.region, accessKey: opts.accessKey, secretKey: opts.secretKey, bucket };
   return {
     async ensureBucket() {
       if (await client.bucketExists(bucket)) return;
@@ -74,7 +78,7 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
         if (!(await client.bucketExists(bucket))) throw err;
       });
     },
-    presignPut: (key, expiresInS) => signer.presignedPutObject(bucket, key, expiresInS),
+    presignPut: (key, expiresInS, size) => presignV4({ ...signing, method: 'PUT', key, expiresInS, signedHeaders: { 'content-length': String(size) } }),
     async stat(key) {
       try {
         const stat = await client.statObject(bucket, key);
