@@ -139,6 +139,10 @@ export type ClaimRequest = z.infer<typeof ClaimRequest>;
 export const AvatarClaimRequest = z.object({ appId: Uuid, userId: Uuid, mediaId: Uuid.nullable() });
 export type AvatarClaimRequest = z.infer<typeof AvatarClaimRequest>;
 
+/** A media someone wants to show as an avatar they set (a chat's picture). */
+export const AvatarCheckRequest = z.object({ appId: Uuid, userId: Uuid, mediaId: Uuid });
+export type AvatarCheckRequest = z.infer<typeof AvatarCheckRequest>;
+
 export const mediaRpcs = {
   /**
    * Attaches media to a message: every id must be the sender's own ready media, else `not_found`
@@ -151,4 +155,10 @@ export const mediaRpcs = {
    * or `attachment`): else `not_found`, or `unsupported_media_type` when it is not a plain image.
    */
   claimAvatar: defineRpc('rpc.media.claim-avatar', AvatarClaimRequest, z.object({ media: AttachmentSummary.nullable() })),
+  /**
+   * Checks, without recording anything, that a media may be shown as an avatar the user sets (a
+   * chat's picture): the same rule as `claimAvatar`, so `not_found` (unknown, someone else's,
+   * pending, deleted and other apps' media alike) or `unsupported_media_type`.
+   */
+  checkAvatar: defineRpc('rpc.media.check-avatar', AvatarCheckRequest, z.object({ media: AttachmentSummary })),
 };

@@ -12,7 +12,8 @@ let owner: TestUser;
 let others: string[];
 let chatId: string;
 beforeAll(async () => {
-  stack = await startChatStack();
+  // With media: a picture's id goes to the media service, which must answer.
+  stack = await startChatStack({}, { media: true });
   owner = await newUser(stack);
   const people = await newUsers(stack, 3);
   others = people.map((u) => u.id);

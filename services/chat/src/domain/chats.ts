@@ -7,6 +7,7 @@ import { listPublicChats as selectPublicChats, markChatDeleted, updateChat as wr
 import { deleteInvitesOfChat } from '../store/invites.store.js';
 import { deleteAllMembers } from '../store/members.store.js';
 import { lockChatFor } from './access.js';
+import { checkChatAvatar } from './avatar.js';
 import { withHeads } from './heads.js';
 import { viewOf } from './create-chat.js';
 import { DEFAULT_PAGE_SIZE, encodeActivityCursor, parseActivityCursor, parseIdCursor, toPage } from './pages.js';
@@ -43,6 +44,7 @@ export async function updateChat(deps: ChatDeps, caller: AccessClaims, chatId: s
     const { chat } = await lockChatFor(t, caller, chatId, 'edit_info');
     if (chat.type === 'channel' && body.membersCanAdd) throw new ValidationError([{ path: 'membersCanAdd', message: 'only groups let members add members' }]);
     const changed = changedFields(toChatInfo(chat), body);
+    if (changed.includes('avatarMediaId')) await checkChatAvatar(deps, caller, body.avatarMediaId);
     if (changed.length > 0) {
       const updated = await writeChat(t, chat.id, body, true);
       await recordEvent(t, chatEvents.chatUpdated, caller.app, { chat: toChatInfo(updated), changed, by: caller.sub });

@@ -5,6 +5,7 @@ import { findChatView } from '../store/chat-views.store.js';
 import { type ChatRow, addToMemberCount, findDirectChat, insertChat, insertDirectChatIfMissing } from '../store/chats.store.js';
 import { insertMembers } from '../store/members.store.js';
 import { chatNotFound } from './access.js';
+import { checkChatAvatar } from './avatar.js';
 import { checkMemberLimit } from './membership.js';
 import { checkAddable, checkNotBlocked, getStandings, pathIn } from './users.js';
 import { toChat, toChatInfo } from './views.js';
@@ -73,6 +74,7 @@ async function createGroupChat(deps: ChatDeps, caller: AccessClaims, body: Creat
   checkMemberLimit(deps.config, body.type, 1 + memberIds.length);
   const pathOf = pathIn('memberIds', requested);
   checkAddable(await getStandings(deps, caller, memberIds, pathOf), memberIds, pathOf);
+  await checkChatAvatar(deps, caller, body.avatarMediaId);
   return deps.platform.tx(async (t) => {
     const chat = await insertChat(t, {
       id: newId(),
