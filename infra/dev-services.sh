@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL, Redis and NATS (JetStream) run on 127.0.0.1 with their default ports.
-# Installs them from Debian packages when they are missing (needs root), starts those that are down,
-# and waits until each answers.
+# Makes sure PostgreSQL runs on 127.0.0.1:5432, and runs the project's authenticated NATS (JetStream)
+# and Redis (infra/local-infra.sh: 127.0.0.1:4223 and :6380, credentials generated into .data/infra).
+# Installs the servers from Debian packages when they are missing (needs root), starts those that are
+# down, and waits until each answers.
 set -euo pipefail
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -28,11 +29,6 @@ install_missing() {
   fi
 }
 
-if up 5432 && up 6379 && up 4222; then
-  echo "PostgreSQL, Redis and NATS are up"
-  exit 0
-fi
-
 install_missing
 
 if ! up 5432; then
@@ -45,16 +41,9 @@ if ! up 5432; then
     sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
     pg_ctlcluster --skip-systemctl-redirect "$version" main reload
   fi
+else
+  echo "PostgreSQL is up on 127.0.0.1:5432"
 fi
 
-if ! up 6379; then
-  mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/dev.log
-  wait_up Redis 6379
-fi
-
-if ! up 4222; then
-  mkdir -p /var/lib/nats-server
-  start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
-  wait_up NATS 4222
-fi
+# NATS and Redis: the project's own, authenticated, on their own ports (a bare install accepts anyone).
+bash "$(dirname "$0")/local-infra.sh"

@@ -15,7 +15,10 @@ import {
   RevocationList,
   type ServiceHandle,
   createHttpApp,
+  natsCredentials,
   opsPortFor,
+  redactUrl,
+  redisUrlFor,
 } from '@chat/service-kit';
 import cors from 'cors';
 import type { Express, RequestHandler } from 'express';
@@ -152,10 +155,11 @@ export function createService(deps: GatewayDeps): ServiceHandle {
 export const boot: BootFn = async (env) => {
   const config = loadGatewayConfig(env);
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const redis = await connectRedis(config.REDIS_URL).catch((err: Error) => {
-    throw new DependencyError(`Redis unreachable at ${config.REDIS_URL}: ${err.message}`);
+  const redisUrl = redisUrlFor(config);
+  const redis = await connectRedis(redisUrl).catch((err: Error) => {
+    throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
   });
-  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: 'gateway', logger }).catch((err: Error) => {
+  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: 'gateway', logger, credentials: natsCredentials('gateway', config) }).catch((err: Error) => {
     throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
   });
   return {

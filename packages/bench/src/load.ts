@@ -4,12 +4,11 @@
 // on one clock.
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { connect } from '@nats-io/transport-node';
 import { type Usage, startMeter } from './meter.js';
 import { BenchSocket } from './bench-socket.js';
 import { readDelivery } from './frames.js';
 import type { BenchStack } from './stack.js';
-import { pool } from '@chat/testkit';
+import { connectNats, pool } from '@chat/testkit';
 import type { Seat } from './users.js';
 
 export interface LoadOptions {
@@ -155,7 +154,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
     return { ws, seat: o.seats[i]! };
   });
-  const nc = o.source === 'nats' ? await connect({ servers: o.stack.natsUrl }) : undefined;
+  const nc = o.source === 'nats' ? await connectNats(o.stack.natsUrl) : undefined;
   const chatSeq = new Map<string, number>();
   // Unique across runs: the same user sending the same clientMessageId again would get the stored message back.
   const run = randomUUID();

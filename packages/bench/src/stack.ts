@@ -2,7 +2,7 @@
 // (built `dist`), on an isolated database and subject/key prefixes, with rate limits raised.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createIsolation } from '@chat/testkit';
+import { TEST_NATS_URL, createIsolation } from '@chat/testkit';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, presence: 19186, realtime: 19188, gateway: 19180 };
@@ -45,7 +45,7 @@ export function targetStack(): BenchStack | undefined {
   if (!gatewayUrl) return undefined;
   return {
     gatewayUrl,
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsUrl: process.env.NATS_URL ?? TEST_NATS_URL,
     natsPrefix: process.env.NATS_PREFIX ?? '',
     realtimeUrl: process.env.BENCH_REALTIME_URL ?? '',
     realtimeOpsUrl: process.env.BENCH_REALTIME_OPS_URL ?? '',
@@ -97,7 +97,7 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   }
   return {
     gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`,
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsUrl: env.NATS_URL ?? TEST_NATS_URL,
     natsPrefix: env.NATS_PREFIX!,
     realtimeUrl: `http://127.0.0.1:${PORTS.realtime}`,
     realtimeOpsUrl: `http://127.0.0.1:${PORTS.realtime + 1000}`,

@@ -1,13 +1,13 @@
 // Reads back what reached the durable event stream, to show the outbox published each event once.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { streamNameFor } from '@chat/service-kit';
+import { connectNats } from '@chat/testkit';
 import type { DrillStack } from './stack.js';
 
 /** Counts `evt.<type>` events in the stream whose `data` passes `match`: total and distinct event ids. */
 export async function countStreamEvents(stack: DrillStack, type: string, match: (data: Record<string, any>) => boolean): Promise<{ total: number; distinct: number }> {
   const prefix = stack.env.NATS_PREFIX!;
-  const nc = await connect({ servers: stack.env.NATS_URL });
+  const nc = await connectNats(stack.env.NATS_URL);
   try {
     const stream = streamNameFor(prefix);
     // One subject filter (not `filter_subjects`): NATS 2.9 has only the single form.

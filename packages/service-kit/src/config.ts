@@ -1,4 +1,5 @@
 import { z } from '@chat/contracts';
+import { DEFAULT_INFRA_SECRETS_DIR, LOCAL_NATS_URL, localRedisUrl } from './local-infra.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -16,10 +17,16 @@ export const BaseConfig = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/chat'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** With its credentials (`redis://user:password@host:port`); unset outside production: the local ACL Redis. */
+  REDIS_URL: z.url().optional(),
   /** Prefix of every Redis key; one deployment shares one prefix. */
   REDIS_PREFIX: z.string().default('chat:'),
-  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  NATS_URL: z.string().default(LOCAL_NATS_URL),
+  /** The process's NATS user (its subject permissions); unset outside production: the local user named after the service. */
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  /** Credentials of the local NATS and Redis (written by infra/local-infra.sh). */
+  INFRA_SECRETS_DIR: z.string().default(DEFAULT_INFRA_SECRETS_DIR),
   /** Prefix of every NATS subject and stream (lets test runs share one server). */
   NATS_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/).default(''),
   /** express `trust proxy`: which peers may set X-Forwarded-For. */
@@ -33,6 +40,11 @@ export type BaseConfig = z.infer<typeof BaseConfig>;
 
 export class ConfigError extends Error {}
 
+/** REDIS_URL, else (outside production) the local ACL Redis with the generated service user. */
+export function redisUrlFor(config: { REDIS_URL?: string; INFRA_SECRETS_DIR: string }): string {
+  return config.REDIS_URL ?? localRedisUrl(config.INFRA_SECRETS_DIR);
+}
+
 /** Where the ops listener listens: OPS_PORT, else 1000 above the main port. */
 export function opsPortFor(config: { PORT: number; OPS_PORT?: number }): number {
   if (config.OPS_PORT !== undefined) return config.OPS_PORT;
@@ -44,6 +56,20 @@ export type ProductionRules = Record<string, (value: string | undefined) => stri
 
 export const requiredInProduction = (value: string | undefined) => (value ? undefined : 'required in production');
 
+/** NATS and Redis accept only authenticated clients in production: each process brings its own. */
+const INFRA_PRODUCTION_RULES: ProductionRules = {
+  NATS_USER: requiredInProduction,
+  NATS_PASSWORD: requiredInProduction,
+  REDIS_URL: (v) => {
+    if (!v) return 'required in production';
+    try {
+      return new URL(v).password ? undefined : 'must carry credentials in production (redis://user:password@host:port)';
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 /**
  * Parses `env` with `schema`. Throws a ConfigError naming every bad key at once; `runMain` turns
  * that into a clear message and exit code 1.
@@ -54,7 +80,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
   const result = schema.safeParse(present);
   const lines = result.success ? [] : result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
   if (present.NODE_ENV === 'production') {
-    for (const [key, rule] of Object.entries(production)) {
+    for (const [key, rule] of Object.entries({ ...INFRA_PRODUCTION_RULES, ...production })) {
       const problem = rule(present[key]);
       if (problem) lines.push(`  ${key}: ${problem}`);
     }

@@ -3,6 +3,7 @@ export * from './context.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './secrets.js';
+export * from './local-infra.js';
 export * from './ids.js';
 export * from './json-text.js';
 export * from './redis.js';

@@ -1,4 +1,5 @@
-import { type BaseConfig, opsPortFor } from './config.js';
+import { type BaseConfig, opsPortFor, redisUrlFor } from './config.js';
+import { natsCredentials } from './local-infra.js';
 import type { BootFn, ServiceHandle } from './lifecycle.js';
 import { RevocationList } from './auth/revocation.js';
 import { type Bus, connectBus, ensureEventStream } from './bus/bus.js';
@@ -56,8 +57,11 @@ export async function openPlatform(opts: PlatformOptions): Promise<Platform> {
   await step(`PostgreSQL unreachable at ${redactUrl(config.DATABASE_URL)}`, () => ensureDatabase(config.DATABASE_URL));
   const db = createDatabase(config.DATABASE_URL, service, config.DB_POOL_SIZE);
   await step('migrations failed', () => migrate(db, service, migrationSets, logger));
-  const redis = await step(`Redis unreachable at ${redactUrl(config.REDIS_URL)}`, () => connectRedis(config.REDIS_URL));
-  const bus = await step(`NATS unreachable at ${config.NATS_URL}`, () => connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service, logger }));
+  const redisUrl = redisUrlFor(config);
+  const redis = await step(`Redis unreachable at ${redactUrl(redisUrl)}`, () => connectRedis(redisUrl));
+  const bus = await step(`NATS unreachable at ${config.NATS_URL}`, () =>
+    connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service, logger, credentials: natsCredentials(service, config) }),
+  );
   await step('JetStream stream set-up failed (is JetStream enabled? run nats-server with -js)', () => ensureEventStream(bus));
   const keys = new RedisKeys(config.REDIS_PREFIX);
   const outbox = new OutboxRelay(db, bus, logger);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BaseConfig, type Platform, openPlatform, parseConfig } from '@chat/service-kit';
-import type { Isolation } from '@chat/testkit';
+import { type Isolation, toolsNatsCredentials } from '@chat/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 
@@ -8,7 +8,9 @@ export const FIXTURE_MIGRATIONS = fileURLToPath(new URL('./fixtures/migrations',
 export const TEST_SERVICE = 'kittest';
 
 export function openTestPlatform(isolation: Isolation, opts: { startRelay?: boolean } = {}): Promise<Platform> {
-  const config = parseConfig(BaseConfig, { ...isolation.env, PORT: '0' });
+  // No service of the system: it connects as the operator, whose NATS user may use every subject.
+  const tools = toolsNatsCredentials();
+  const config = parseConfig(BaseConfig, { ...isolation.env, PORT: '0', NATS_USER: tools?.user, NATS_PASSWORD: tools?.pass });
   return openPlatform({ service: TEST_SERVICE, config, migrationsDir: FIXTURE_MIGRATIONS, startRelay: opts.startRelay });
 }
 

@@ -1,4 +1,5 @@
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from './infra.js';
 import type { Stack } from './stack.js';
 import { waitFor } from './wait.js';
 
@@ -35,7 +36,7 @@ const holds = (e: Envelope, type: string, data: Record<string, unknown>) => e.ty
 /** Records the stack's events under `filter` (e.g. `evt.chat.>`) from now on. */
 export async function recordEvents(stack: Stack, filter = 'evt.>'): Promise<EventRecorder> {
   const prefix = stack.env.NATS_PREFIX ?? '';
-  const nc = await connect({ servers: stack.env.NATS_URL });
+  const nc = await connectNats(stack.env.NATS_URL);
   const received: ReceivedEvent[] = [];
   const sub = nc.subscribe(prefix + filter);
   void (async () => {

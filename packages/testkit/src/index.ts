@@ -11,3 +11,4 @@ export * from './database.js';
 export * from './factories.js';
 export * from './fuzz.js';
 export * from './pool.js';
+export * from './infra.js';

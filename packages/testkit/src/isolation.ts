@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { streamNameFor } from '@chat/service-kit';
 import pgPromise from 'pg-promise';
+import { TEST_NATS_URL, TEST_REDIS_URL, connectNats } from './infra.js';
 import { createClient } from 'redis';
 
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = TEST_REDIS_URL;
+const NATS_URL = TEST_NATS_URL;
 
 /**
  * One deployment's worth of isolation for a test file: its own database, Redis key prefix,
@@ -79,7 +79,7 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 }
 
 async function deleteStream(name: string): Promise<void> {
-  const nc = await connect({ servers: NATS_URL });
+  const nc = await connectNats(NATS_URL);
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(name).catch(() => false);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createIsolation } from '@chat/testkit';
+import { createIsolation, toolsNatsCredentials } from '@chat/testkit';
 import { connect } from '@nats-io/transport-node';
 import pgPromise from 'pg-promise';
 
@@ -79,7 +79,7 @@ const summary = (ms: number[]) => {
 for (const name of ['auth', 'user', 'chat', 'message'] as const) await startService(name);
 process.stderr.write(`service pids: ${children.map((c) => c.pid).join(' ')} (auth user chat message)\n`);
 // The load generator shares the machine's cores with the services: no stack captured per request.
-const nc = await connect({ servers: env.NATS_URL ?? '127.0.0.1:4222', noAsyncTraces: true });
+const nc = await connect({ servers: env.NATS_URL!, noAsyncTraces: true, ...toolsNatsCredentials() });
 const reg = await http('auth', 'POST', '/auth/register', undefined, { username: `bench_${Date.now()}`, password: 'benchmark password' });
 const me = { appId: reg.user.appId as string, userId: reg.user.id as string, token: reg.tokens.accessToken as string };
 const newChat = async () => (await http('chat', 'POST', '/chats', me.token, { type: 'group', name: 'bench' })).id as string;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Db, createDatabase } from '@chat/service-kit';
-import type { Stack } from '@chat/testkit';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type Stack, connectNats } from '@chat/testkit';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, as, clientId, closeDatabases, expectProblem, newGroup, newUsers, send, waitFor } from './helpers.js';
 import { type RefusalReason, SendAdmission, WAIT_SIGNAL_TTL_MS, WAIT_WINDOW_MS } from '../src/domain/send-admission.js';
@@ -20,7 +20,7 @@ const heldLocks = new Set<() => Promise<void>>();
 beforeAll(async () => {
   stack = await startMessageStack({ SEND_CONCURRENCY: '2', SEND_BATCH_MAX: '1', SEND_QUEUE_MAX: String(QUEUE_MAX), SEND_QUEUE_TARGET_MS: String(TARGET_MS) });
   lockers = createDatabase(stack.env.DATABASE_URL!, 'message', 6);
-  nc = await connect({ servers: stack.env.NATS_URL });
+  nc = await connectNats(stack.env.NATS_URL);
 });
 afterAll(async () => {
   for (const release of heldLocks) await release();

@@ -1,6 +1,6 @@
 import { type ChatAuthorization, chatRpcs } from '@chat/contracts';
 import { type Bus, connectBus, createLogger, serveRpc } from '@chat/service-kit';
-import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
+import { type Isolation, createIsolation, toolsNatsCredentials, waitFor } from '@chat/testkit';
 import type { Subscription } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatAccess } from '../src/domain/chat-access.js';
@@ -24,7 +24,7 @@ describe('chat access cache', () => {
 
   beforeAll(async () => {
     isolation = createIsolation();
-    bus = await connectBus({ url: isolation.env.NATS_URL!, prefix: isolation.env.NATS_PREFIX!, service: 'message', logger: createLogger('message', 'silent') });
+    bus = await connectBus({ url: isolation.env.NATS_URL!, prefix: isolation.env.NATS_PREFIX!, service: 'message', logger: createLogger('message', 'silent'), credentials: toolsNatsCredentials() });
     responder = serveRpc(bus, chatRpcs.authorize, async () => {
       asked++;
       const answer: ChatAuthorization = {

@@ -9,7 +9,10 @@ import {
   createHttpApp,
   createLogger,
   createRemoteVerifier,
+  natsCredentials,
   opsPortFor,
+  redactUrl,
+  redisUrlFor,
 } from '@chat/service-kit';
 import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
@@ -54,10 +57,11 @@ export function createService(connections: RealtimeConnections, config: Realtime
 export const boot: BootFn = async (env) => {
   const config = loadRealtimeConfig(env);
   const logger = createLogger(SERVICE, config.LOG_LEVEL);
-  const redis = await connectRedis(config.REDIS_URL).catch((err: Error) => {
-    throw new DependencyError(`Redis unreachable at ${config.REDIS_URL}: ${err.message}`);
+  const redisUrl = redisUrlFor(config);
+  const redis = await connectRedis(redisUrl).catch((err: Error) => {
+    throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
   });
-  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: SERVICE, logger }).catch((err: Error) => {
+  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: SERVICE, logger, credentials: natsCredentials(SERVICE, config) }).catch((err: Error) => {
     throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
   });
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Stack, type TestUser, as, registerUser } from '@chat/testkit';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type Stack, type TestUser, as, connectNats, registerUser } from '@chat/testkit';
+import type { NatsConnection } from '@nats-io/transport-node';
 import jwt from 'jsonwebtoken';
 import { expect } from 'vitest';
 
@@ -46,7 +46,7 @@ export async function newGroup(stack: Stack, owner: TestUser, members: TestUser[
 
 /** A raw NATS connection of the test's deployment, to publish what a service would. */
 export async function natsOf(stack: Stack): Promise<{ nc: NatsConnection; publish(subject: string, frame: unknown): void; close(): Promise<void> }> {
-  const nc = await connect({ servers: stack.env.NATS_URL });
+  const nc = await connectNats(stack.env.NATS_URL);
   const prefix = stack.env.NATS_PREFIX ?? '';
   return {
     nc,

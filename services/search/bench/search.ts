@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '@chat/testkit';
 import pgPromise from 'pg-promise';
 import { addMembers, loadDataset, vocabulary } from './load.js';
 
@@ -133,7 +133,7 @@ for (const [who, user] of ONLY === 'lag' ? [] : ([['member of 50 chats', small],
 
 /** Sends at RATE per second for LAG_SECONDS and measures, per message, send committed → row in the search index. */
 async function indexLag() {
-  const nc = await connect({ servers: env.NATS_URL ?? '127.0.0.1:4222' });
+  const nc = await connectNats(env.NATS_URL);
   const chats = await Promise.all(Array.from({ length: 20 }, async () => (await http('chat', 'POST', '/chats', sender.token, { type: 'group', name: 'lag' })).id as string));
   /** Message id → [chat id, when its send was committed]. */
   const pending = new Map<string, [string, number]>();

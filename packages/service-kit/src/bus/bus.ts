@@ -19,10 +19,24 @@ export function streamNameFor(prefix: string): string {
   return `${prefix.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}EVENTS`;
 }
 
-export async function connectBus(opts: { url: string; prefix: string; service: string; logger: Logger }): Promise<Bus> {
+export interface BusOptions {
+  url: string;
+  prefix: string;
+  service: string;
+  logger: Logger;
+  /** The service's own NATS user: its permissions say what it may publish and answer. */
+  credentials?: { user: string; pass: string };
+}
+
+/** Replies to a service's requests arrive under its own inbox prefix, which only it may subscribe to. */
+export const inboxPrefixFor = (service: string) => `_INBOX.${service}`;
+
+export async function connectBus(opts: BusOptions): Promise<Bus> {
   const nc = await connect({
     servers: opts.url.split(','),
     name: opts.service,
+    ...opts.credentials,
+    inboxPrefix: inboxPrefixFor(opts.service),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     // No stack captured up front for every request and JetStream publish (callRpc maps NATS

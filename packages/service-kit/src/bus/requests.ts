@@ -14,11 +14,13 @@ interface Waiting {
  * included) for every call, which on the send path cost more than the rest of the call together.
  */
 class Requests {
-  private readonly inbox = `${createInbox()}.`;
+  private readonly inbox: string;
   private next = 0;
   private readonly waiting = new Map<string, Waiting>();
 
   constructor(private readonly nc: NatsConnection) {
+    // Under the connection's inbox prefix: the only inboxes its NATS user may subscribe to.
+    this.inbox = `${createInbox((nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix)}.`;
     nc.subscribe(`${this.inbox}*`, { callback: (err, msg) => (err ? this.failAll(err) : this.answer(msg)) });
   }
 
