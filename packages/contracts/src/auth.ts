@@ -32,6 +32,8 @@ export const User = z
     email: z.string().optional(),
     phone: z.string().optional(),
     emailVerified: z.boolean(),
+    /** Until verified, the phone is private to its owner: not discoverable, not unique, no login by it. */
+    phoneVerified: z.boolean(),
     twoFactorEnabled: z.boolean(),
     createdAt: Timestamp,
   })
@@ -91,6 +93,8 @@ export const ForgotPasswordBody = z.strictObject({ email: Email });
 export const ResetPasswordBody = z.strictObject({ token: OpaqueToken, newPassword: Password });
 export const VerifyEmailBody = z.strictObject({ token: OpaqueToken });
 export const TotpCodeBody = z.strictObject({ code: TotpCode });
+export const PhoneCode = z.string().regex(/^\d{6}$/, 'code must be 6 digits');
+export const VerifyPhoneBody = z.strictObject({ code: PhoneCode });
 export const TwoFactorSetup = z
   .object({ secret: z.string(), otpauthUrl: z.string(), qrCodeDataUrl: z.string() })
   .openapi('TwoFactorSetup');
@@ -126,6 +130,8 @@ export const authRoutes = {
   changePassword: defineRoute({ ...auth, method: 'post', path: '/auth/change-password', summary: 'Change password (revokes other sessions)', access: 'user', rateLimit: 'sensitive', body: ChangePasswordBody, status: 204 }),
   forgotPassword: defineRoute({ ...auth, method: 'post', path: '/auth/forgot-password', summary: 'Email a password reset link', access: 'public', rateLimit: 'mail', body: ForgotPasswordBody, status: 202 }),
   resetPassword: defineRoute({ ...auth, method: 'post', path: '/auth/reset-password', summary: 'Set a new password with a reset token (revokes all sessions)', access: 'public', rateLimit: 'sensitive', body: ResetPasswordBody, status: 204 }),
+  verifyPhoneStart: defineRoute({ ...auth, method: 'post', path: '/auth/verify-phone/start', summary: "Text a one-time code to the caller's phone", access: 'user', rateLimit: 'mail', status: 202, errors: [409] }),
+  verifyPhone: defineRoute({ ...auth, method: 'post', path: '/auth/verify-phone', summary: "Confirm the caller's phone with the texted code", access: 'user', rateLimit: 'sensitive', body: VerifyPhoneBody, status: 204, errors: [409] }),
   verifyEmail: defineRoute({ ...auth, method: 'post', path: '/auth/verify-email', summary: 'Confirm an email address', access: 'public', rateLimit: 'sensitive', body: VerifyEmailBody, status: 204 }),
   twoFactorSetup: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/setup', summary: 'Start TOTP set-up', access: 'user', status: 200, response: TwoFactorSetup, errors: [409] }),
   twoFactorEnable: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/enable', summary: 'Turn TOTP on', access: 'user', rateLimit: 'sensitive', body: TotpCodeBody, status: 204, errors: [409] }),
@@ -148,6 +154,8 @@ export const authEvents = {
   ),
   sessionRevoked: defineEvent('auth.session.revoked', z.object({ userId: Uuid, sessionId: Uuid, reason: z.string() })),
   emailVerified: defineEvent('auth.user.email_verified', z.object({ userId: Uuid, email: z.string() })),
+  /** The account proved it holds `phone`; other accounts' unverified claims of it were cleared. */
+  phoneVerified: defineEvent('auth.user.phone_verified', z.object({ userId: Uuid, phone: z.string() })),
 };
 
 /** An account as other services may look it up (no credential, but whether it was deleted). */
@@ -159,6 +167,7 @@ export const AccountRecord = z.object({
   email: z.string().optional(),
   phone: z.string().optional(),
   emailVerified: z.boolean(),
+  phoneVerified: z.boolean(),
   externalId: z.string().optional(),
   deleted: z.boolean(),
   createdAt: Timestamp,

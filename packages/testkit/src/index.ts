@@ -4,6 +4,7 @@ export * from './stack.js';
 export * from './client.js';
 export * from './users.js';
 export * from './mailbox.js';
+export * from './sms.js';
 export * from './wait.js';
 export * from './assertions.js';
 export * from './events.js';

@@ -42,6 +42,7 @@ export function createIsolation(): Isolation {
     BCRYPT_COST: '4',
     AUTH_KEYS_DIR: join(dataDir, 'keys'),
     MAILBOX_DIR: join(dataDir, 'mailbox'),
+    SMS_OUTBOX_DIR: join(dataDir, 'sms'),
     SECRETS_DIR: join(dataDir, 'secrets'),
     SHUTDOWN_TIMEOUT_MS: '1000',
   };

@@ -18,6 +18,11 @@ export const AuthConfig = BaseConfig.extend({
   MAIL_SMTP_URL: z.url().optional(),
   MAILBOX_DIR: z.string().default('.data/mailbox'),
   MAIL_FROM: z.string().default('Chat <no-reply@localhost>'),
+  /** SMS provider endpoint (POST JSON `{ to, text }`); unset outside production → texts go to SMS_OUTBOX_DIR. */
+  SMS_PROVIDER_URL: z.url().optional(),
+  /** Bearer token for SMS_PROVIDER_URL. */
+  SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
+  SMS_OUTBOX_DIR: z.string().default('.data/sms'),
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
   EMAIL_TOKEN_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
   RESET_TOKEN_TTL_S: z.coerce.number().int().min(60).default(3600),
@@ -25,7 +30,11 @@ export const AuthConfig = BaseConfig.extend({
   LOGIN_FAILURE_WINDOW_S: z.coerce.number().int().min(1).default(900),
   LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(100),
   TOTP_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
-});
+  /** How long a texted phone code works. */
+  PHONE_CODE_TTL_S: z.coerce.number().int().min(60).max(3600).default(600),
+  /** Wrong phone codes per account per LOGIN_FAILURE_WINDOW_S before 429. */
+  PHONE_CODE_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+}).refine((c) => !c.SMS_PROVIDER_URL || c.SMS_PROVIDER_TOKEN, { path: ['SMS_PROVIDER_TOKEN'], message: 'required with SMS_PROVIDER_URL' });
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
 export function loadAuthConfig(env: Record<string, string | undefined>): AuthConfig {
@@ -33,6 +42,8 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     AUTH_PRIVATE_KEY: requiredInProduction,
     TOTP_ENCRYPTION_KEY: requiredInProduction,
     MAIL_SMTP_URL: requiredInProduction,
+    SMS_PROVIDER_URL: requiredInProduction,
+    SMS_PROVIDER_TOKEN: requiredInProduction,
     BCRYPT_COST: (v) => (v !== undefined && Number(v) < 12 ? 'must be at least 12 in production' : undefined),
   });
 }

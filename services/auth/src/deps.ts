@@ -2,6 +2,7 @@ import type { Platform } from '@chat/service-kit';
 import type { AuthConfig } from './config.js';
 import type { Mailer } from './mailer.js';
 import type { SigningKey } from './signing-key.js';
+import type { SmsSender } from './sms.js';
 
 /** What the auth domain functions work with. */
 export interface AuthDeps {
@@ -9,6 +10,7 @@ export interface AuthDeps {
   config: AuthConfig;
   signingKey: SigningKey;
   mailer: Mailer;
+  sms: SmsSender;
   /** A bcrypt hash compared against when the user does not exist, so both cases take as long. */
   dummyPasswordHash: string;
 }

@@ -5,12 +5,17 @@ import type { AuthConfig } from './config.js';
  * Failure-based limits of the auth service (request-rate limits per route live in the gateway).
  * Each counts failed attempts only, in Redis, shared by every replica.
  */
-export function authRateLimits(config: AuthConfig): Record<'loginPerIdentifier' | 'loginPerIp' | 'totpPerUser' | 'passwordCheckPerUser', LimitRule> {
+export function authRateLimits(config: AuthConfig): Record<
+  'loginPerIdentifier' | 'loginPerIp' | 'totpPerUser' | 'phoneCodePerUser' | 'passwordCheckPerUser',
+  LimitRule
+> {
   const windowMs = config.LOGIN_FAILURE_WINDOW_S * 1000;
   return {
     loginPerIdentifier: { limit: config.LOGIN_MAX_FAILURES, windowMs },
     loginPerIp: { limit: config.LOGIN_IP_MAX_FAILURES, windowMs },
     totpPerUser: { limit: config.TOTP_MAX_FAILURES, windowMs },
+    /** Wrong (or used, or expired) texted phone codes, per account. */
+    phoneCodePerUser: { limit: config.PHONE_CODE_MAX_FAILURES, windowMs },
     /** Wrong passwords given to rpc.auth.verify-password (e.g. account deletion), per account. */
     passwordCheckPerUser: { limit: config.LOGIN_MAX_FAILURES, windowMs },
   };

@@ -46,7 +46,7 @@ describe('rpc.auth.user', () => {
     const reply = await rpc('rpc.auth.user', { appId: DEFAULT_APP_ID, userId: u.id });
     expect(reply).toEqual({
       ok: true,
-      data: { user: { id: u.id, appId: DEFAULT_APP_ID, username: u.username, displayName: 'Looked Up', email: u.email, phone: '+15557654321', emailVerified: false, deleted: false, createdAt: expect.any(String) } },
+      data: { user: { id: u.id, appId: DEFAULT_APP_ID, username: u.username, displayName: 'Looked Up', email: u.email, phone: '+15557654321', emailVerified: false, phoneVerified: false, deleted: false, createdAt: expect.any(String) } },
     });
     expect(JSON.stringify(reply)).not.toMatch(/password|totp/i);
   });
@@ -103,6 +103,7 @@ describe('consuming user.account.deleted', () => {
       username: u.username,
       displayName: 'Deleted user',
       emailVerified: false,
+      phoneVerified: false,
       deleted: true,
       createdAt: expect.any(String),
     });
@@ -111,6 +112,8 @@ describe('consuming user.account.deleted', () => {
 
   it('when the deleted account had a password reset mail pending, then its token no longer sets a password', async () => {
     const u = await registerUser(stack.api);
+    const confirm = await waitForMail(stack.isolation.env.MAILBOX_DIR!, u.email, /confirm/i);
+    expect((await stack.api.post('/api/v1/auth/verify-email', { token: confirm.token })).status).toBe(204);
     expect((await stack.api.post('/api/v1/auth/forgot-password', { email: u.email })).status).toBe(202);
     const { token } = await waitForMail(stack.isolation.env.MAILBOX_DIR!, u.email, /reset/i);
     await publishDeletion(DEFAULT_APP_ID, u.id);

@@ -20,6 +20,7 @@ const UNLIMITED = Object.fromEntries(
     'LOGIN_MAX_FAILURES',
     'LOGIN_IP_MAX_FAILURES',
     'TOTP_MAX_FAILURES',
+    'PHONE_CODE_MAX_FAILURES',
   ].map((key) => [key, '100000']),
 );
 
@@ -47,7 +48,9 @@ const ROUTES: Record<string, string[]> = {
   '/auth/verify-email': ['token'],
   '/auth/change-password': ['currentPassword', 'newPassword'],
   '/auth/2fa/enable': ['code'],
-  '/auth/2fa/disable': ['code'],
+  '/auth/2fa/disable': ['code', 'password'],
+  '/auth/verify-phone/start': [],
+  '/auth/verify-phone': ['code'],
   '/server/token': ['externalId', 'displayName'],
   '/admin/apps': ['name'],
 };

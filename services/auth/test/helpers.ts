@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { ApiClient } from '@chat/testkit';
-import { expectProblem, expectInvalid } from '@chat/testkit';
+import type { ApiClient, ApiResponse, Stack } from '@chat/testkit';
+import { expectProblem, expectInvalid, smsTo } from '@chat/testkit';
 
 /** The app first-party accounts belong to. */
 export const DEFAULT_APP_ID = '00000000-0000-7000-8000-000000000001';
@@ -42,6 +42,25 @@ export async function expectAccessDead(api: ApiClient, accessToken: string): Pro
 
 export async function expectAccessAlive(api: ApiClient, accessToken: string): Promise<void> {
   expect((await me(api, accessToken)).status).toBe(200);
+}
+
+/** Asks for a phone code; the text is in the outbox once the 202 is back. Returns the code texted to `phone`. */
+export async function startPhoneVerification(stack: Stack, accessToken: string, phone: string): Promise<string> {
+  const res = await stack.api.post('/api/v1/auth/verify-phone/start', undefined, { token: accessToken });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const code = (await smsTo(stack.env.SMS_OUTBOX_DIR!, phone)).at(-1)?.code;
+  expect(code).toMatch(/^\d{6}$/);
+  return code!;
+}
+
+export function confirmPhone(stack: Stack, accessToken: string, code: string): Promise<ApiResponse> {
+  return stack.api.post('/api/v1/auth/verify-phone', { code }, { token: accessToken });
+}
+
+/** Proves the account holds `phone` with the texted code. */
+export async function verifyPhone(stack: Stack, accessToken: string, phone: string): Promise<void> {
+  const res = await confirmPhone(stack, accessToken, await startPhoneVerification(stack, accessToken, phone));
+  expect(res.status, JSON.stringify(res.body)).toBe(204);
 }
 
 export { expectProblem, expectInvalid };

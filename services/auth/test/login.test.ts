@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, registerUser, uniqueUsername } from '@chat/testkit';
-import { expectInvalid, expectProblem, listSessions, login, me } from './helpers.js';
+import { expectInvalid, expectProblem, listSessions, login, me, verifyPhone } from './helpers.js';
 import { startAuthStack } from './stack.js';
 
 // Default limits: this file tests the brute-force limit (5 failed logins per identifier).
@@ -47,12 +47,20 @@ describe('POST /auth/login', () => {
     }
   });
 
-  it('when the identifier is the phone, then it logs in', async () => {
+  it('when the identifier is a verified phone, then it logs in', async () => {
     const phone = randomPhone();
     const u = await registerUser(stack.api, { phone });
+    await verifyPhone(stack, u.accessToken, phone);
     const res = await login(stack.api, { identifier: phone, password: u.password });
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ id: u.id, phone });
+    expect(res.body.user).toMatchObject({ id: u.id, phone, phoneVerified: true });
+  });
+
+  it('when the identifier is a phone nobody verified, then 401 as for an unknown user, even with the right password', async () => {
+    const phone = randomPhone();
+    const u = await registerUser(stack.api, { phone });
+    expectProblem(await login(stack.api, { identifier: phone, password: u.password }), 401, 'unauthorized');
+    expect((await login(stack.api, { identifier: u.username, password: u.password })).status).toBe(200);
   });
 
   it('when the password is wrong or the user unknown, then both get the very same 401 unauthorized', async () => {

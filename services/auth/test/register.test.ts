@@ -30,8 +30,8 @@ describe('POST /auth/register', () => {
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(['tokens', 'user']);
     const { user, tokens } = res.body;
-    expect(Object.keys(user).sort()).toEqual(['appId', 'createdAt', 'displayName', 'email', 'emailVerified', 'id', 'phone', 'twoFactorEnabled', 'username']);
-    expect(user).toMatchObject({ appId: DEFAULT_APP_ID, username, displayName: 'Reggie', email: `${username}@example.test`, phone, emailVerified: false, twoFactorEnabled: false });
+    expect(Object.keys(user).sort()).toEqual(['appId', 'createdAt', 'displayName', 'email', 'emailVerified', 'id', 'phone', 'phoneVerified', 'twoFactorEnabled', 'username']);
+    expect(user).toMatchObject({ appId: DEFAULT_APP_ID, username, displayName: 'Reggie', email: `${username}@example.test`, phone, emailVerified: false, phoneVerified: false, twoFactorEnabled: false });
     expect(user.id).toMatch(UUID);
     expect(Math.abs(Date.parse(user.createdAt) - Date.now())).toBeLessThan(60_000);
     expect(Object.keys(tokens).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'refreshTokenExpiresAt']);
@@ -114,10 +114,12 @@ describe('POST /auth/register', () => {
     expectProblem(res, 409, 'conflict');
   });
 
-  it('when the phone is taken, then 409 conflict', async () => {
+  it('when another account holds the same unverified phone, then 201: an unverified number is nobody’s yet', async () => {
     const phone = randomPhone();
     await registerUser(stack.api, { phone });
-    expectProblem(await register({ username: uniqueUsername(), password: PASSWORD, phone }), 409, 'conflict');
+    const res = await register({ username: uniqueUsername(), password: PASSWORD, phone });
+    expect(res.status).toBe(201);
+    expect(res.body.user).toMatchObject({ phone, phoneVerified: false });
   });
 
   it('when two registrations race for one username, then one gets 201 and the other 409', async () => {

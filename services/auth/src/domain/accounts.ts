@@ -2,6 +2,7 @@ import { type AccountRecord, DELETED_DISPLAY_NAME, type PasswordCheck } from '@c
 import type { AuthDeps } from '../deps.js';
 import { authRateLimits } from '../rate-limits.js';
 import { deleteOneTimeTokensOf } from '../store/one-time-tokens.store.js';
+import { deletePhoneCodes } from '../store/phone-codes.store.js';
 import { type UserRow, eraseCredentials, findUserById, lockUser } from '../store/users.store.js';
 import { doRevokeSessions } from './sessions.js';
 import { passwordMatches } from './users.js';
@@ -15,6 +16,7 @@ function toAccountRecord(row: UserRow): AccountRecord {
     ...(row.email ? { email: row.email } : {}),
     ...(row.phone ? { phone: row.phone } : {}),
     emailVerified: row.emailVerified,
+    phoneVerified: row.phoneVerified,
     ...(row.externalId ? { externalId: row.externalId } : {}),
     deleted: row.deletedAt !== null,
     createdAt: row.createdAt.toISOString(),
@@ -57,6 +59,7 @@ export async function doEraseAccount(deps: AuthDeps, appId: string, userId: stri
     const user = await lockUser(t, appId, userId);
     if (!user || !(await eraseCredentials(t, userId, DELETED_DISPLAY_NAME))) return;
     await deleteOneTimeTokensOf(t, userId);
+    await deletePhoneCodes(t, [userId]);
     await doRevokeSessions(t, deps, userId, appId, 'account_deleted');
   });
 }

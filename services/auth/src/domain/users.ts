@@ -14,6 +14,7 @@ export function toUser(row: UserRow): User {
     ...(row.email ? { email: row.email } : {}),
     ...(row.phone ? { phone: row.phone } : {}),
     emailVerified: row.emailVerified,
+    phoneVerified: row.phoneVerified,
     twoFactorEnabled: row.totpEnabled,
     createdAt: row.createdAt.toISOString(),
   };
@@ -44,7 +45,11 @@ export async function doCreateUser(t: Executor, user: NewUser): Promise<UserRow>
   return row;
 }
 
-/** Registers a first-party account in the default app. */
+/**
+ * Registers a first-party account in the default app. Its phone starts unverified: it conflicts
+ * with nobody (not even an account that verified it) until verification, so registering tells
+ * nobody whether a number has an account.
+ */
 export async function doRegister(deps: AuthDeps, body: RegisterBody, t: Executor): Promise<UserRow> {
   const passwordHash = await hashPassword(deps, body.password);
   try {

@@ -10,6 +10,7 @@ export interface UserRow {
   externalId: string | null;
   passwordHash: string | null;
   emailVerified: boolean;
+  phoneVerified: boolean;
   totpSecret: string | null;
   totpPendingSecret: string | null;
   totpEnabled: boolean;
@@ -20,7 +21,7 @@ export interface UserRow {
 
 const COLUMNS = `id, app_id AS "appId", username, display_name AS "displayName", email, phone,
   external_id AS "externalId", password_hash AS "passwordHash", email_verified AS "emailVerified",
-  totp_secret AS "totpSecret", totp_pending_secret AS "totpPendingSecret", totp_enabled AS "totpEnabled",
+  phone_verified AS "phoneVerified", totp_secret AS "totpSecret", totp_pending_secret AS "totpPendingSecret", totp_enabled AS "totpEnabled",
   totp_last_step::float8 AS "totpLastStep", created_at AS "createdAt", deleted_at AS "deletedAt"`;
 
 export class UniqueFieldTakenError extends Error {
@@ -32,7 +33,7 @@ export class UniqueFieldTakenError extends Error {
 const UNIQUE_FIELDS: Record<string, UniqueFieldTakenError['field']> = {
   users_app_username: 'username',
   users_app_email: 'email',
-  users_app_phone: 'phone',
+  users_app_verified_phone: 'phone',
   users_app_external_id: 'externalId',
 };
 
@@ -47,19 +48,29 @@ export interface NewUser {
   passwordHash?: string | null;
 }
 
-/** Inserts a user; a taken username/email/phone/externalId becomes UniqueFieldTakenError. */
-export async function insertUser(t: Executor, u: NewUser): Promise<UserRow> {
+/** Runs a write, turning a unique violation of a known index into UniqueFieldTakenError. */
+async function translatingUniqueViolations<T>(write: () => Promise<T>): Promise<T> {
   try {
-    return await t.one<UserRow>(
-      `INSERT INTO users (id, app_id, username, display_name, email, phone, external_id, password_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-      [u.id, u.appId, u.username, u.displayName, u.email ?? null, u.phone ?? null, u.externalId ?? null, u.passwordHash ?? null],
-    );
+    return await write();
   } catch (err) {
     const field = isUniqueViolation(err) ? UNIQUE_FIELDS[(err as { constraint: string }).constraint] : undefined;
     if (field) throw new UniqueFieldTakenError(field);
     throw err;
   }
+}
+
+/**
+ * Inserts a user; a taken username/email/externalId becomes UniqueFieldTakenError. A new phone is
+ * unverified, so it never conflicts.
+ */
+export function insertUser(t: Executor, u: NewUser): Promise<UserRow> {
+  return translatingUniqueViolations(() =>
+    t.one<UserRow>(
+      `INSERT INTO users (id, app_id, username, display_name, email, phone, external_id, password_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      [u.id, u.appId, u.username, u.displayName, u.email ?? null, u.phone ?? null, u.externalId ?? null, u.passwordHash ?? null],
+    ),
+  );
 }
 
 export function findUserById(t: Executor, appId: string, id: string): Promise<UserRow | null> {
@@ -72,15 +83,16 @@ export function lockUser(t: Executor, appId: string, id: string): Promise<UserRo
 }
 
 /**
- * Looks a normalized login identifier (see `normalizeIdentifier`) up as username, email or phone,
- * within one app. The identifier is not lower-cased again here: PostgreSQL's lower() folds some
- * non-ASCII letters (İ → i) that JavaScript keeps apart, which would let a respelling reach the
- * account under a failed-login counter of its own.
+ * Looks a normalized login identifier (see `normalizeIdentifier`) up as username, email or
+ * verified phone (an unverified number may be claimed by several accounts), within one app. The
+ * identifier is not lower-cased again here: PostgreSQL's lower() folds some non-ASCII letters
+ * (İ → i) that JavaScript keeps apart, which would let a respelling reach the account under a
+ * failed-login counter of its own.
  */
 export function findUserByIdentifier(t: Executor, appId: string, normalizedIdentifier: string): Promise<UserRow | null> {
   return t.oneOrNone<UserRow>(
     `SELECT ${COLUMNS} FROM users
-     WHERE app_id = $1 AND (lower(username) = $2 OR lower(email) = $2 OR phone = $2)
+     WHERE app_id = $1 AND (lower(username) = $2 OR lower(email) = $2 OR (phone = $2 AND phone_verified))
      LIMIT 1`,
     [appId, normalizedIdentifier],
   );
@@ -108,6 +120,33 @@ export async function markEmailVerified(t: Executor, id: string, email: string):
   return r.rowCount === 1;
 }
 
+/**
+ * Marks the user's phone verified when it is still `phone`; UniqueFieldTakenError('phone') when
+ * another account of the app has verified it. False when the account's number changed meanwhile.
+ */
+export function markPhoneVerified(t: Executor, id: string, phone: string): Promise<boolean> {
+  return translatingUniqueViolations(async () => {
+    const r = await t.result('UPDATE users SET phone_verified = true WHERE id = $1 AND phone = $2', [id, phone]);
+    return r.rowCount === 1;
+  });
+}
+
+/**
+ * Drops other accounts' unverified claims of a number one account has just verified; returns their
+ * ids. Rows locked right now are skipped rather than waited for: one may be another account
+ * verifying the same number, which waits on this transaction's index entry (a deadlock otherwise).
+ * A claim left behind is harmless: an unverified number is never unique, matched or a login.
+ */
+export function clearUnverifiedPhoneClaims(t: Executor, appId: string, phone: string, ownerId: string): Promise<string[]> {
+  return t.map(
+    `UPDATE users SET phone = NULL WHERE id IN (
+       SELECT id FROM users WHERE app_id = $1 AND phone = $2 AND id <> $3 AND NOT phone_verified FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    [appId, phone, ownerId],
+    (r: { id: string }) => r.id,
+  );
+}
+
 export async function updateTotp(
   t: Executor,
   id: string,
@@ -131,7 +170,7 @@ export async function updateTotp(
 export async function eraseCredentials(t: Executor, id: string, displayName: string): Promise<boolean> {
   const r = await t.result(
     `UPDATE users SET display_name = $2, email = NULL, phone = NULL, external_id = NULL, password_hash = NULL,
-       email_verified = false, totp_secret = NULL, totp_pending_secret = NULL, totp_enabled = false, deleted_at = now()
+       email_verified = false, phone_verified = false, totp_secret = NULL, totp_pending_secret = NULL, totp_enabled = false, deleted_at = now()
      WHERE id = $1 AND deleted_at IS NULL`,
     [id, displayName],
   );
