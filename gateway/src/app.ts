@@ -26,7 +26,7 @@ import swaggerUi from 'swagger-ui-express';
 import { requireAppCredentials } from './app-credentials.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { healthReport } from './health.js';
-import { createServiceProxy, createWebSocketProxy } from './proxy.js';
+import { createServiceProxy, createWebSocketProxy, forwardClientAddress } from './proxy.js';
 import { type LimitName, buildLimiters } from './rate-limits.js';
 import { compareRoutes } from './routing.js';
 import { reportedServices, serviceUrls } from './services.js';
@@ -138,6 +138,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
         if (req.url?.split('?')[0] !== '/ws') return socket.destroy();
         upgraded.add(socket);
         socket.once('close', () => upgraded.delete(socket));
+        forwardClientAddress(app, req);
         wsProxy.upgrade(req, socket as import('node:net').Socket, head);
       });
       // close() waits for upgraded sockets, which closeAllConnections() does not reach: cut them

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Logger, currentRequestId, problemBody } from '@chat/service-kit';
-import type { Request, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
@@ -66,6 +66,16 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
     if (requestId) req.headers['x-request-id'] = requestId;
     return proxy(req, res, next);
   };
+}
+
+/**
+ * Upgrades bypass express: the client IP is resolved as `req.ip` would be (X-Forwarded-For only
+ * from `TRUST_PROXY` peers) and forwarded in place of whatever X-Forwarded-For the client sent,
+ * so the realtime node (which trusts the gateway) counts sockets per real client.
+ */
+export function forwardClientAddress(app: Express, req: IncomingMessage): void {
+  const ip: unknown = Reflect.get(app.request, 'ip', { app, headers: req.headers, socket: req.socket });
+  req.headers['x-forwarded-for'] = typeof ip === 'string' && ip !== '' ? ip : (req.socket.remoteAddress ?? '');
 }
 
 /** Proxies WebSocket upgrades on `path` to the realtime service. */

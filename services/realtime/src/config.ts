@@ -29,6 +29,11 @@ export const RealtimeConfig = BaseConfig.extend({
   WS_CLOSE_GRACE_MS: int(0, 60_000, 5000),
   /** Comma-separated origins allowed to open a socket, or `*`; requests without Origin (native apps) always pass. */
   WS_ALLOWED_ORIGINS: z.string().default('*'),
+  /**
+   * Sockets not yet authenticated one client address may hold open on this node (the address as
+   * `TRUST_PROXY` resolves it); an upgrade over it is refused with 429.
+   */
+  WS_MAX_UNAUTHENTICATED_PER_IP: int(1, 100_000, 20),
   /** Open sockets one user may have across all nodes (Redis-counted). */
   WS_MAX_CONNECTIONS_PER_USER: int(1, 100_000, 20),
   /** Users whose live presence one socket may watch. */

@@ -7,6 +7,7 @@ import { watchRevocations } from './bus/revocations.js';
 import type { NodeContext } from './context.js';
 import type { RealtimeDeps } from './deps.js';
 import { Hub } from './hub/hub.js';
+import type { ClientAddress } from './socket/client-address.js';
 import { Delivery } from './socket/delivery.js';
 import { SocketServer } from './socket/server.js';
 
@@ -18,7 +19,7 @@ export interface RealtimeNode {
 }
 
 /** One realtime node: its sockets, its NATS interest and the sweeps that keep both honest. */
-export function createRealtimeNode(deps: RealtimeDeps): RealtimeNode {
+export function createRealtimeNode(deps: RealtimeDeps, clientAddress: ClientAddress): RealtimeNode {
   const delivery = new Delivery(deps.config, deps.metrics);
   const node: NodeContext = {
     deps,
@@ -27,7 +28,7 @@ export function createRealtimeNode(deps: RealtimeDeps): RealtimeNode {
     presence: new PresenceReporter(deps),
     sends: new RpcBatcher(deps.bus, messageRpcs.send, deps.config.RPC_TIMEOUT_MS),
   };
-  const server = new SocketServer(node);
+  const server = new SocketServer(node, clientAddress);
   let revocations: Subscription | undefined;
   return {
     attach(http) {

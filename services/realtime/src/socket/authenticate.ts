@@ -11,11 +11,19 @@ const stillOpen = (sock: LiveSocket) => sock.readyState === WebSocket.OPEN && so
 /** How long a counted connection lives without a heartbeat renewing it. */
 export const connectionTtlMs = (heartbeatMs: number) => heartbeatMs * 3;
 
+/** What the socket server does as a socket gets through authentication. */
+export interface AuthHooks {
+  /** The token checked out: the socket is no longer an unauthenticated one. */
+  verified(sock: LiveSocket): void;
+  /** `ready` was sent. */
+  ready(sock: LiveSocket): void;
+}
+
 /**
  * Token → claims → a slot in the user's connection count → the user's chat subscriptions → `ready`.
  * A socket that closes meanwhile is cleaned up by its close handler plus the checks after each step.
  */
-export async function authenticate(node: NodeContext, sock: LiveSocket, token: string, onReady: (sock: LiveSocket) => void): Promise<void> {
+export async function authenticate(node: NodeContext, sock: LiveSocket, token: string, hooks: AuthHooks): Promise<void> {
   const { deps, delivery, hub } = node;
   sock.state = SocketState.Authenticating;
   let claims;
@@ -27,6 +35,7 @@ export async function authenticate(node: NodeContext, sock: LiveSocket, token: s
     return;
   }
   if (!stillOpen(sock)) return;
+  hooks.verified(sock);
   sock.userId = claims.sub;
   sock.appId = claims.app;
   sock.sessionId = claims.sid;
@@ -61,5 +70,5 @@ export async function authenticate(node: NodeContext, sock: LiveSocket, token: s
   });
   sock.announced = true;
   node.presence.connected(sock);
-  onReady(sock);
+  hooks.ready(sock);
 }

@@ -6,9 +6,11 @@ import { type RawData, type Server as WsServer, type WebSocket, WebSocketServer 
 import { allowedOrigins } from '../config.js';
 import type { NodeContext } from '../context.js';
 import { releaseConnection, renewConnections } from '../store/connections.store.js';
-import { authenticate, connectionTtlMs } from './authenticate.js';
+import { type AuthHooks, authenticate, connectionTtlMs } from './authenticate.js';
+import type { ClientAddress } from './client-address.js';
 import { Inbound } from './inbound.js';
 import { LiveSocket, SocketState } from './live-socket.js';
+import { PendingSockets } from './pending-sockets.js';
 
 const PATHS = new Set(['/ws', '/']);
 /**
@@ -35,6 +37,8 @@ export class SocketServer {
   private readonly wss: WsServer<typeof LiveSocket>;
   private readonly inbound: Inbound;
   private readonly origins: Set<string> | 'any';
+  private readonly pending: PendingSockets;
+  private readonly authHooks: AuthHooks;
   private readonly timers: NodeJS.Timeout[] = [];
   private goingAway: Promise<void> | undefined;
   private heartbeatTick = 0;
@@ -46,12 +50,19 @@ export class SocketServer {
     error: (this: WebSocket) => void;
   };
 
-  constructor(private readonly node: NodeContext) {
+  constructor(
+    private readonly node: NodeContext,
+    private readonly clientAddress: ClientAddress,
+  ) {
     const { config } = node.deps;
     this.origins = allowedOrigins(config);
+    this.pending = new PendingSockets(config.WS_MAX_UNAUTHENTICATED_PER_IP);
     this.wss = new WebSocketServer<typeof LiveSocket>({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: REALTIME_FRAME_MAX_BYTES, WebSocket: LiveSocket });
-    const onReady = (sock: LiveSocket) => this.inbound.drainEarly(sock);
-    this.inbound = new Inbound(node, (sock, token) => authenticate(node, sock, token, onReady));
+    this.authHooks = {
+      verified: (sock) => this.pending.release(sock),
+      ready: (sock) => this.inbound.drainEarly(sock),
+    };
+    this.inbound = new Inbound(node, (sock, token) => authenticate(node, sock, token, this.authHooks));
     const self = this;
     this.listeners = {
       message(data, isBinary) {
@@ -108,11 +119,15 @@ export class SocketServer {
     if (this.goingAway) return refuse(socket, 503);
     const origin = req.headers.origin;
     if (origin && this.origins !== 'any' && !this.origins.has(origin)) return refuse(socket, 403);
-    this.wss.handleUpgrade(req, socket, head, (sock) => this.connected(sock, req));
+    const address = this.clientAddress(req);
+    if (!this.pending.admits(address)) return refuse(socket, 429);
+    // ws completes the upgrade synchronously (no verifyClient, no deflate): admitted and counted in one turn.
+    this.wss.handleUpgrade(req, socket, head, (sock) => this.connected(sock, req, address));
   }
 
-  private connected(sock: LiveSocket, req: IncomingMessage): void {
+  private connected(sock: LiveSocket, req: IncomingMessage, address: string): void {
     const now = Date.now();
+    this.pending.count(sock, address);
     sock.connectionId = newId();
     sock.openedAt = now;
     sock.lastSeenAt = now;
@@ -126,13 +141,14 @@ export class SocketServer {
     sock.on('error', this.listeners.error);
     const header = req.headers.authorization;
     const token = bearer(header);
-    if (token) void authenticate(this.node, sock, token, (s) => this.inbound.drainEarly(s));
+    if (token) void authenticate(this.node, sock, token, this.authHooks);
     else if (header !== undefined) this.node.delivery.close(sock, CloseCode.unauthorized, 'unauthorized');
   }
 
   private closed(sock: LiveSocket): void {
     const { deps, hub, presence } = this.node;
     this.sockets.delete(sock);
+    this.pending.release(sock);
     sock.state = SocketState.Closing;
     hub.forget(sock);
     sock.runs = undefined;
