@@ -3,7 +3,7 @@ import { z } from './zod.js';
 
 /**
  * What services publish on the core NATS subjects `rt.chat.<chatId>`, `rt.user.<userId>` and
- * `rt.presence.<userId>` right after commit: exactly the realtime protocol's `event` frame, so a
+ * `rt.presence.<appId>.<userId>` right after commit: exactly the realtime protocol's `event` frame, so a
  * realtime node forwards the bytes to its sockets without re-encoding them. Log events carry
  * `chatId` and `seq`; ephemeral and per-user events carry no `seq`.
  */
@@ -21,5 +21,6 @@ export type LiveEvent = z.infer<typeof LiveEvent>;
 export const liveSubjects = {
   chat: (chatId: string) => `rt.chat.${chatId}`,
   user: (userId: string) => `rt.user.${userId}`,
-  presence: (userId: string) => `rt.presence.${userId}`,
+  /** Scoped by app, so a watch can only ever reach users of the watcher's own app. */
+  presence: (appId: string, userId: string) => `rt.presence.${appId}.${userId}`,
 };

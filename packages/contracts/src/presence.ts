@@ -85,7 +85,8 @@ export const presenceRpcs = {
   set: defineRpc('rpc.presence.set', z.object({ appId: Uuid, userId: Uuid, status: ChosenStatus, customStatus: CustomStatus.optional() }), z.object({ presence: OwnPresence })),
   /**
    * Presence of each user as the viewer may see it, and the users the viewer must get no live
-   * presence of (a block either way: reported offline).
+   * presence of (reported offline): unknown ids, deleted accounts, other apps' users and a block
+   * either way. Only the users not hidden may be watched.
    */
   watch: defineRpc('rpc.presence.watch', z.object({ appId: Uuid, viewerId: Uuid, userIds: UserIds }), z.object({ presences: z.array(Presence), hidden: z.array(Uuid) })),
   /** Starts (or renews) or stops the user's typing in the chat; refused as `rpc.chat.authorize` refuses `post`. */
@@ -94,7 +95,7 @@ export const presenceRpcs = {
   lastSeen: defineRpc('rpc.presence.last-seen', z.object({ appId: Uuid, userIds: UserIds }), z.object({ users: z.array(z.object({ userId: Uuid, lastSeenAt: Timestamp.nullable() })) })),
 };
 
-/** `d` of the `presence` live frame on `rt.presence.<userId>` (`lastSeenAt` only when the user's last seen is public). */
+/** `d` of the `presence` live frame on `rt.presence.<appId>.<userId>` (`lastSeenAt` only when the user's last seen is public). */
 export const PresenceFrameData = Presence;
 /** `d` of the `typing` live frame on `rt.chat.<chatId>`. */
 export const TypingFrameData = z.object({ userId: Uuid, typing: z.boolean() });

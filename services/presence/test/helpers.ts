@@ -47,9 +47,10 @@ export class Live {
     return new Live(await recordEvents(stack, 'rt.>'));
   }
 
-  /** `d` of every presence frame published for the user so far, in order. */
+  /** `d` of every presence frame published for the user (on `rt.presence.<appId>.<userId>`) so far, in order. */
   presence(userId: string): Record<string, any>[] {
-    return this.frames(`rt.presence.${userId}`).map((f) => f.d);
+    const ofUser = this.log.received.filter((r) => r.subject.includes('rt.presence.') && r.subject.endsWith(`.${userId}`));
+    return ofUser.map((r) => (r.event as unknown as Record<string, any>).d);
   }
 
   /** `d` of every typing frame published in the chat so far, in order. */

@@ -1,7 +1,7 @@
 import { connectRedis } from '@chat/service-kit';
 import { type RunningService, type Stack, type TestUser, as, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsOf, newGroup, newUsers } from './helpers.js';
+import { natsOf, newGroup, newUsers as registerUsers } from './helpers.js';
 import { startRealtimeNode, startRealtimeStack, wsUrl } from './stack.js';
 import { WsClient } from './ws-client.js';
 
@@ -18,6 +18,17 @@ afterAll(async () => {
   await node2?.stop();
   await stack?.stop();
 });
+
+/**
+ * Fresh users whose profiles the user service holds (auth's `user.created` may still be in its
+ * outbox right after registration; reading one's own profile creates it): presence lets only
+ * known users be watched.
+ */
+async function newUsers(stack: Stack, n: number): Promise<TestUser[]> {
+  const users = await registerUsers(stack, n);
+  for (const u of users) expect((await as(stack, u).get(`/users/${u.id}`)).status).toBe(200);
+  return users;
+}
 
 const presenceOf = (client: WsClient, userId: string) => client.events('presence').filter((f) => f.d.userId === userId);
 

@@ -23,7 +23,8 @@ function visiblePresence(userId: string, access: PresenceAccess, live: Published
 
 /**
  * Presence of each user (in the order asked, once each) as `viewerId` may see it, and which of
- * them the viewer must get no live updates of (a block either way).
+ * them the viewer must get no live updates of: everyone but the known, non-deleted users of the
+ * viewer's app with no block either way (the user service answers only for the app asked).
  */
 export async function listPresences(deps: PresenceDeps, appId: string, viewerId: string, userIds: string[]): Promise<{ presences: Presence[]; hidden: string[] }> {
   const ids = [...new Set(userIds)];
@@ -32,7 +33,7 @@ export async function listPresences(deps: PresenceDeps, appId: string, viewerId:
   const lastSeen = await lastSeenOf(deps, appId, ids, live, (id) => access(id).canSeeLastSeen);
   return {
     presences: ids.map((id, i) => visiblePresence(id, access(id), live[i]!, lastSeen(i))),
-    hidden: ids.filter((id) => access(id).blocked),
+    hidden: ids.filter((id) => !access(id).known || access(id).blocked),
   };
 }
 

@@ -45,7 +45,7 @@ export function presenceFrame(ref: UserRef, change: Change, lastSeenPublic: bool
 /** Publishes at once (so changes go out in the order Redis decided them), then keeps the last-seen time. */
 async function announce(deps: PresenceDeps, ref: UserRef, change: Change, lastSeenPublic: boolean): Promise<void> {
   const { bus, db, logger } = deps.platform;
-  publishLive(bus, liveSubjects.presence(ref.userId), { op: 'event', t: 'presence', d: presenceFrame(ref, change, lastSeenPublic) });
+  publishLive(bus, liveSubjects.presence(ref.appId, ref.userId), { op: 'event', t: 'presence', d: presenceFrame(ref, change, lastSeenPublic) });
   deps.metrics.transitions.inc({ status: change.status });
   await recordLastSeen(db, ref.appId, ref.userId, change.at, change.status === 'offline').catch((err: Error) => logger.error('last seen not stored', { err: err.message }));
 }

@@ -23,12 +23,13 @@ function readHead(data: Uint8Array): FrameHead | undefined {
   }
 }
 
+const presenceKey = (appId: string, userId: string) => `${appId}.${userId}`;
 const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const LEAVING = new Set(['member.left', 'member.removed']);
 
 /**
  * Interest-based fan-out: one `rt.chat.<id>` subscription per chat with a local member, one
- * `rt.user.<id>` per local user, one `rt.presence.<id>` per user watched by a local socket.
+ * `rt.user.<id>` per local user, one `rt.presence.<appId>.<id>` per user watched by a local socket.
  */
 export class Hub {
   readonly users: Users;
@@ -49,7 +50,8 @@ export class Hub {
       (chatId) => this.sequencer.forget(chatId),
     );
     this.userTopics = new Topics(deps.bus, 'rt.user.', (_userId, entries, data) => this.onUserFrame(entries, data));
-    this.presence = new Topics(deps.bus, 'rt.presence.', (_userId, sockets, data) => this.onPresenceFrame(sockets, data));
+    // Keyed `<appId>.<userId>`: a socket can only ever subscribe within its own app.
+    this.presence = new Topics(deps.bus, 'rt.presence.', (_key, sockets, data) => this.onPresenceFrame(sockets, data));
     this.users = new Users(deps, this.chats, this.userTopics);
   }
 
@@ -109,13 +111,13 @@ export class Hub {
     for (const sock of sockets) this.delivery.event(sock, frame);
   }
 
-  /** Starts forwarding the users' presence to the socket. */
+  /** Starts forwarding the users' presence to the socket (users of the socket's own app only: the subject says so). */
   watch(sock: LiveSocket, userIds: string[]): void {
     const watching = (sock.watching ??= new Set());
     for (const id of userIds) {
       if (watching.has(id)) continue;
       watching.add(id);
-      this.presence.add(id, sock);
+      this.presence.add(presenceKey(sock.appId, id), sock);
     }
   }
 
@@ -123,7 +125,7 @@ export class Hub {
     if (!sock.watching) return;
     for (const id of [...userIds]) {
       if (!sock.watching.delete(id)) continue;
-      this.presence.remove(id, sock);
+      this.presence.remove(presenceKey(sock.appId, id), sock);
     }
     if (sock.watching.size === 0) sock.watching = undefined;
   }
