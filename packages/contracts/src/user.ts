@@ -158,6 +158,8 @@ export const userRoutes = {
 export const userEvents = {
   /** Each service removes or anonymises its own data of the account. */
   accountDeleted: defineEvent('user.account.deleted', z.object({ userId: Uuid })),
+  /** `userId` blocked `blockedUserId` (not repeated for an existing block): live views between the two end (realtime ends presence watches). */
+  blockAdded: defineEvent('user.block.added', z.object({ userId: Uuid, blockedUserId: Uuid })),
   /** The public part of a profile changed (consumers apply privacy themselves). */
   profileUpdated: defineEvent(
     'user.profile.updated',

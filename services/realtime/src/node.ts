@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { messageRpcs } from '@chat/contracts';
 import { RpcBatcher } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
+import { watchBlocks } from './bus/blocks.js';
 import { PresenceReporter } from './bus/presence.js';
 import { watchRevocations } from './bus/revocations.js';
 import type { NodeContext } from './context.js';
@@ -30,6 +31,7 @@ export function createRealtimeNode(deps: RealtimeDeps, clientAddress: ClientAddr
   };
   const server = new SocketServer(node, clientAddress);
   let revocations: Subscription | undefined;
+  let blocks: Subscription | undefined;
   return {
     attach(http) {
       server.attach(http);
@@ -42,12 +44,14 @@ export function createRealtimeNode(deps: RealtimeDeps, clientAddress: ClientAddr
     },
     async start() {
       revocations = watchRevocations(deps, server.sockets, delivery);
+      blocks = watchBlocks(deps, node.hub);
       server.start();
     },
     async stop() {
       await server.goAway();
       server.stop();
       revocations?.unsubscribe();
+      blocks?.unsubscribe();
       node.hub.clear();
       await node.presence.settle();
     },

@@ -104,3 +104,49 @@ describe('who can be watched', () => {
     expect((await waitPresence(b, alice!.id, 'dnd')).d).toEqual({ userId: alice!.id, status: 'dnd', customStatus: 'focus' });
   });
 });
+
+describe('blocks end watches', () => {
+  it('when the watched user blocks the watcher, then the watch ends at once (offline, then nothing) and an unblock does not bring it back until the watcher subscribes again', async () => {
+    const [xavier, yvonne, zoe] = await sameAppUsers(3);
+    const y = await WsClient.ready(url, yvonne!.accessToken);
+    await y.ack('presence.subscribe', { userIds: [xavier!.id, zoe!.id] });
+    const x = await WsClient.ready(url, xavier!.accessToken);
+    await waitPresence(y, xavier!.id, 'online');
+
+    expect((await as(stack, xavier!).post('/users/me/blocked', { userId: yvonne!.id })).status).toBe(201);
+    expect((await waitPresence(y, xavier!.id, 'offline')).d).toEqual({ userId: xavier!.id, status: 'offline' });
+    const seenBefore = presenceOf(y, xavier!.id).length;
+    await x.ack('presence.set', { status: 'dnd' });
+    const z = await WsClient.ready(url, zoe!.accessToken);
+    await waitPresence(y, zoe!.id, 'online');
+    expect(presenceOf(y, xavier!.id)).toHaveLength(seenBefore);
+
+    expect((await as(stack, xavier!).delete(`/users/me/blocked/${yvonne!.id}`)).status).toBe(204);
+    await x.ack('presence.set', { status: 'away' });
+    await z.ack('presence.set', { status: 'dnd' });
+    await waitPresence(y, zoe!.id, 'dnd');
+    expect(presenceOf(y, xavier!.id)).toHaveLength(seenBefore);
+
+    // Subscribing again is the way back.
+    expect((await y.ack('presence.subscribe', { userIds: [xavier!.id] })).presences).toEqual([{ userId: xavier!.id, status: 'away' }]);
+    await x.ack('presence.set', { status: 'online' });
+    await waitPresence(y, xavier!.id, 'online');
+  });
+
+  it('when the watcher blocks the watched user, then its own watch of them ends too, on every one of its sockets', async () => {
+    const [xavier, yvonne, zoe] = await sameAppUsers(3);
+    const [y1, y2] = await Promise.all([WsClient.ready(url, yvonne!.accessToken), WsClient.ready(url, yvonne!.accessToken)]);
+    for (const y of [y1!, y2!]) await y.ack('presence.subscribe', { userIds: [xavier!.id, zoe!.id] });
+    const x = await WsClient.ready(url, xavier!.accessToken);
+    for (const y of [y1!, y2!]) await waitPresence(y, xavier!.id, 'online');
+
+    expect((await as(stack, yvonne!).post('/users/me/blocked', { userId: xavier!.id })).status).toBe(201);
+    for (const y of [y1!, y2!]) await waitPresence(y, xavier!.id, 'offline');
+    await x.ack('presence.set', { status: 'dnd' });
+    await WsClient.ready(url, zoe!.accessToken);
+    for (const y of [y1!, y2!]) {
+      await waitPresence(y, zoe!.id, 'online');
+      expect(presenceOf(y, xavier!.id).map((f) => f.d.status)).toEqual(['online', 'offline']);
+    }
+  });
+});

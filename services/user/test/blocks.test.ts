@@ -31,6 +31,25 @@ describe('blocking', () => {
     expect((await as(stack, pest).get('/users/me/blocked')).body.data).toEqual([]);
   });
 
+  it('when a user blocks another, then user.block.added is published once (a repeated block publishes nothing, nor does an unblock)', async () => {
+    const events = await natsFor(stack, 'evt.user.block.>');
+    try {
+      const [blocker, pest, other] = await Promise.all([newUser(stack), newUser(stack), newUser(stack)]);
+      expect((await as(stack, blocker).post('/users/me/blocked', { userId: pest.id })).status).toBe(201);
+      expect((await as(stack, blocker).post('/users/me/blocked', { userId: pest.id })).status).toBe(200);
+      expect((await as(stack, blocker).delete(`/users/me/blocked/${pest.id}`)).status).toBe(204);
+      // A later block by someone else marks the end: events of one outbox arrive in commit order.
+      expect((await as(stack, other).post('/users/me/blocked', { userId: pest.id })).status).toBe(201);
+      await events.waitFor('user.block.added', { userId: other.id });
+      expect(events.received.map((r) => r.event)).toEqual([
+        expect.objectContaining({ type: 'user.block.added', appId: blocker.appId, data: { userId: blocker.id, blockedUserId: pest.id } }),
+        expect.objectContaining({ type: 'user.block.added', appId: other.appId, data: { userId: other.id, blockedUserId: pest.id } }),
+      ]);
+    } finally {
+      await events.close();
+    }
+  });
+
   it('when a user unblocks, then 204 and the block is gone; unblocking again, or someone never blocked, is 404', async () => {
     const [blocker, pest, stranger] = await Promise.all([newUser(stack), newUser(stack), newUser(stack)]);
     await as(stack, blocker).post('/users/me/blocked', { userId: pest.id });

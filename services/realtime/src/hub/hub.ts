@@ -37,6 +37,7 @@ export class Hub {
   readonly userTopics: Topics<UserEntry>;
   readonly presence: Topics<LiveSocket>;
   private readonly sequencer: ChatSequencer<FrameHead>;
+  private blocks = 0;
 
   constructor(
     private readonly deps: RealtimeDeps,
@@ -128,6 +129,30 @@ export class Hub {
       this.presence.remove(presenceKey(sock.appId, id), sock);
     }
     if (sock.watching.size === 0) sock.watching = undefined;
+  }
+
+  /** How many blocks this node has applied: a watch asked for before a block it missed must not outlive it. */
+  get blocksSeen(): number {
+    return this.blocks;
+  }
+
+  /**
+   * One of the two users blocked the other: each one's local sockets stop watching the other at
+   * once and are told the other is offline (as a new subscribe would answer). Nothing restores the
+   * watch; after an unblock the client subscribes again.
+   */
+  severPresence(appId: string, a: string, b: string): void {
+    this.blocks += 1;
+    for (const [viewer, watched] of [[a, b], [b, a]] as const) {
+      const entry = this.users.entries.get(viewer);
+      if (!entry || entry.appId !== appId) continue;
+      for (const sock of entry.sockets) {
+        (sock.barred ??= new Map()).set(watched, this.blocks);
+        if (!sock.watching?.has(watched)) continue;
+        this.unwatch(sock, [watched]);
+        this.delivery.frame(sock, { op: 'event', t: 'presence', d: { userId: watched, status: 'offline' } });
+      }
+    }
   }
 
   /** The socket is gone: nothing more for it anywhere. */

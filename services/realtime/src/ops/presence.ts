@@ -13,7 +13,8 @@ export async function setPresence(node: NodeContext, sock: LiveSocket, d: Data<'
 
 /**
  * Presence of the users now, then their changes live. Users the presence service hides from the
- * viewer (a block either way) come back offline and are not watched.
+ * viewer (unknown, deleted, of another app, a block either way) come back offline and are not
+ * watched; so are those a block reached this node for while the answer was on its way.
  */
 export async function subscribePresence(node: NodeContext, sock: LiveSocket, d: Data<'presence.subscribe'>) {
   const { bus, config } = node.deps;
@@ -21,12 +22,17 @@ export async function subscribePresence(node: NodeContext, sock: LiveSocket, d: 
   if ((sock.watching?.size ?? 0) + fresh > config.WS_PRESENCE_WATCH_MAX) {
     throw new AppError(400, 'validation_failed', `at most ${config.WS_PRESENCE_WATCH_MAX} watched users per connection`);
   }
-  const { presences, hidden } = await callRpc(bus, presenceRpcs.watch, { appId: sock.appId, viewerId: sock.userId, userIds: d.userIds }, config.RPC_TIMEOUT_MS);
-  const hide = new Set(hidden);
-  node.hub.unwatch(sock, hidden);
+  const asked = node.hub.blocksSeen;
+  const answer = await callRpc(bus, presenceRpcs.watch, { appId: sock.appId, viewerId: sock.userId, userIds: d.userIds }, config.RPC_TIMEOUT_MS);
+  const hide = new Set(answer.hidden);
+  const late = new Set<string>();
+  for (const [id, at] of sock.barred ?? []) if (at > asked && !hide.has(id)) late.add(id);
+  for (const id of late) hide.add(id);
+  node.hub.unwatch(sock, hide);
   node.hub.watch(sock, d.userIds.filter((id) => !hide.has(id)));
   // The subscriptions are live at the server before the client hears it is subscribed.
   await bus.nc.flush();
+  const presences = late.size === 0 ? answer.presences : answer.presences.map((p) => (late.has(p.userId) ? { userId: p.userId, status: 'offline' as const } : p));
   return { presences };
 }
 

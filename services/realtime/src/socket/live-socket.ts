@@ -56,6 +56,8 @@ export class LiveSocket extends WebSocket {
   replaying: Map<string, HeldEvent[]> | undefined = undefined;
   syncTail: Promise<void> | undefined = undefined;
   watching: Set<string> | undefined = undefined;
+  /** Users a block between this socket's user and them ended the watch of, with the node's block count then. */
+  barred: Map<string, number> | undefined = undefined;
   /** The client address an unauthenticated socket is counted under (undefined once it no longer counts). */
   pendingFrom: string | undefined = undefined;
   /** Which of the node's presence heartbeat slices renews this socket. */

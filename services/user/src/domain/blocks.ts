@@ -1,5 +1,5 @@
-import type { AccessClaims, BlockedUser, BlockPairStatus } from '@chat/contracts';
-import { NotFoundError } from '@chat/service-kit';
+import { type AccessClaims, type BlockedUser, type BlockPairStatus, userEvents } from '@chat/contracts';
+import { NotFoundError, recordEvent } from '@chat/service-kit';
 import type { UserDeps } from '../deps.js';
 import { type BlockViewRow, blockStatusOfPairs, deleteBlock, findBlockView, insertBlock, listBlockViews } from '../store/blocks.store.js';
 import { accessOtherUser, lockPair } from './contacts.js';
@@ -16,6 +16,7 @@ export async function blockUser(deps: UserDeps, caller: AccessClaims, userId: st
   return deps.platform.tx(async (t) => {
     await lockPair(t, caller, userId);
     const created = await insertBlock(t, caller.app, caller.sub, userId);
+    if (created) await recordEvent(t, userEvents.blockAdded, caller.app, { userId: caller.sub, blockedUserId: userId });
     const row = await findBlockView(t, caller.app, caller.sub, userId);
     return { blocked: toBlockedUser(row!, caller.sub), created };
   });
