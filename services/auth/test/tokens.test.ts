@@ -87,6 +87,28 @@ describe('access tokens', () => {
     }
   });
 
+  it('when a token brings its own key (embedded jwk, jku, x5u) signed with it, then 401', async () => {
+    const u = await registerUser(stack.api);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const payload = decodeJwtPart(u.accessToken, 1);
+    for (const extra of [{ jwk }, { jku: 'https://attacker.example/jwks.json' }, { x5u: 'https://attacker.example/cert.pem' }]) {
+      for (const kid of [kidOf(u.accessToken), 'attacker']) {
+        const forged = jwt.sign(payload, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', kid, ...extra } });
+        expectProblem(await me(stack.api, forged), 401, 'unauthorized');
+      }
+    }
+  });
+
+  it('when the signature is all zeros, empty, or missing, then 401', async () => {
+    const u = await registerUser(stack.api);
+    const [header, payload, signature] = u.accessToken.split('.');
+    const zeros = Buffer.alloc(Buffer.from(signature!, 'base64url').length).toString('base64url');
+    for (const token of [`${header}.${payload}.${zeros}`, `${header}.${payload}.`, `${header}.${payload}`, `${header}.${payload}.AA`]) {
+      expectProblem(await me(stack.api, token), 401, 'unauthorized');
+    }
+  });
+
   it('when a token is HS256-signed with the public key as the secret, then 401', async () => {
     const u = await registerUser(stack.api);
     const jwks = await stack.api.get('/.well-known/jwks.json');
