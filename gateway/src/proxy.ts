@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Logger, currentRequestId, problemBody } from '@chat/service-kit';
+import { type Logger, clientAddressOf, currentRequestId, problemBody } from '@chat/service-kit';
 import type { Express, Request, RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
@@ -74,8 +74,7 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
  * so the realtime node (which trusts the gateway) counts sockets per real client.
  */
 export function forwardClientAddress(app: Express, req: IncomingMessage): void {
-  const ip: unknown = Reflect.get(app.request, 'ip', { app, headers: req.headers, socket: req.socket });
-  req.headers['x-forwarded-for'] = typeof ip === 'string' && ip !== '' ? ip : (req.socket.remoteAddress ?? '');
+  req.headers['x-forwarded-for'] = clientAddressOf(app)(req);
 }
 
 /** Proxies WebSocket upgrades on `path` to the realtime service. */

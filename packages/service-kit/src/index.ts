@@ -28,3 +28,4 @@ export * from './auth/revocation.js';
 export * from './auth/verifier.js';
 export * from './auth/jwks-source.js';
 export * from './service-app.js';
+export * from './http/client-address.js';

@@ -9,6 +9,7 @@ import {
   createHttpApp,
   createLogger,
   createRemoteVerifier,
+  clientAddressOf,
   natsCredentials,
   opsPortFor,
   redactUrl,
@@ -18,7 +19,6 @@ import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
 import { createRealtimeMetrics } from './metrics.js';
 import { type RealtimeNode, createRealtimeNode } from './node.js';
-import { clientAddressOf } from './socket/client-address.js';
 
 export const SERVICE = 'realtime';
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { messageRpcs } from '@chat/contracts';
-import { RpcBatcher } from '@chat/service-kit';
+import { type ClientAddress, RpcBatcher } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import { watchBlocks } from './bus/blocks.js';
 import { PresenceReporter } from './bus/presence.js';
@@ -8,7 +8,6 @@ import { watchRevocations } from './bus/revocations.js';
 import type { NodeContext } from './context.js';
 import type { RealtimeDeps } from './deps.js';
 import { Hub } from './hub/hub.js';
-import type { ClientAddress } from './socket/client-address.js';
 import { Delivery } from './socket/delivery.js';
 import { SocketServer } from './socket/server.js';
 

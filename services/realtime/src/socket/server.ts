@@ -1,13 +1,12 @@
 import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, REALTIME_FRAME_MAX_BYTES } from '@chat/contracts';
-import { newId } from '@chat/service-kit';
+import { type ClientAddress, newId } from '@chat/service-kit';
 import { type RawData, type Server as WsServer, type WebSocket, WebSocketServer } from 'ws';
 import { allowedOrigins } from '../config.js';
 import type { NodeContext } from '../context.js';
 import { releaseConnection, renewConnections } from '../store/connections.store.js';
 import { type AuthHooks, authenticate, connectionTtlMs } from './authenticate.js';
-import type { ClientAddress } from './client-address.js';
 import { Inbound } from './inbound.js';
 import { LiveSocket, SocketState } from './live-socket.js';
 import { PendingSockets } from './pending-sockets.js';
