@@ -1,6 +1,6 @@
 import type { Stack } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, closeDatabases, expectInvalid, expectProblem, newAppUser, newUser, verifyEmail } from './helpers.js';
+import { as, closeDatabases, expectInvalid, expectProblem, newAppUser, newUser, newUserWithVerifiedPhone, profileRow, textedCode, verifyEmail, verifyPhone } from './helpers.js';
 import { startUserStack } from './stack.js';
 
 const SYNCS_PER_HOUR = 40;
@@ -18,8 +18,8 @@ const sync = (who: { id: string; accessToken: string }, body: unknown) => as(sta
 const matchedIds = (res: { body: { data: { userId: string }[] } }) => res.body.data.map((m) => m.userId).sort();
 
 describe('POST /users/me/contacts/sync', () => {
-  it('when phones of users who allow discovery are sent, then exactly those users come back, naming the matching phone', async () => {
-    const [me, found, alsoFound] = await Promise.all([newUser(stack), newUser(stack, { displayName: 'Found' }), newUser(stack)]);
+  it('when verified phones of users who allow discovery are sent, then exactly those users come back, naming the matching phone', async () => {
+    const [me, found, alsoFound] = await Promise.all([newUser(stack), newUserWithVerifiedPhone(stack, { displayName: 'Found' }), newUserWithVerifiedPhone(stack)]);
     const res = await sync(me, { phones: [found.phone, alsoFound.phone, '+15550001111'] });
     expect(res.status).toBe(200);
     expect(matchedIds(res)).toEqual([found.id, alsoFound.id].sort());
@@ -32,7 +32,7 @@ describe('POST /users/me/contacts/sync', () => {
   });
 
   it('when a user turned phone discovery off, then their phone finds nobody', async () => {
-    const [me, shy] = await Promise.all([newUser(stack), newUser(stack)]);
+    const [me, shy] = await Promise.all([newUser(stack), newUserWithVerifiedPhone(stack)]);
     expect((await sync(me, { phones: [shy.phone] })).body.data).toHaveLength(1);
     await as(stack, shy).patch('/users/me/settings', { privacy: { discoverableByPhone: false } });
     expect((await sync(me, { phones: [shy.phone] })).body.data).toEqual([]);
@@ -51,18 +51,53 @@ describe('POST /users/me/contacts/sync', () => {
     expect((await sync(me, { emails: [target.email] })).body.data).toEqual([]);
   });
 
+  it('when a number was never verified, then it finds nobody, neither its owner nor whoever else claimed it', async () => {
+    const [me, unverified] = await Promise.all([newUser(stack), newUser(stack)]);
+    expect((await sync(me, { phones: [unverified.phone] })).body.data).toEqual([]);
+  });
+
+  it('when someone registers a victim’s number, then a sync finds nobody; once the victim verifies it, the victim and only the victim is found', async () => {
+    const [me, victim] = await Promise.all([newUser(stack), newUser(stack)]);
+    const squatter = { ...(await newUser(stack, { phone: victim.phone })), phone: victim.phone };
+    expect((await sync(me, { phones: [victim.phone] })).body.data).toEqual([]);
+
+    await verifyPhone(stack, victim);
+    const found = await sync(me, { phones: [victim.phone] });
+    expect(found.body.data).toEqual([expect.objectContaining({ userId: victim.id, phone: victim.phone })]);
+    // The squatter's unverified claim is dropped here as in auth.
+    expect(await profileRow(stack, squatter.id)).toMatchObject({ phone: null, phone_verified: false });
+  });
+
+  it('when a wrong code is sent, then 400 and the number stays unfindable; a used code is refused', async () => {
+    const [me, owner] = await Promise.all([newUser(stack), newUser(stack)]);
+    const code = await textedCode(stack, owner);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    expectInvalid(await as(stack, owner).post('/auth/verify-phone', { code: wrong }), 'code');
+    expect((await sync(me, { phones: [owner.phone] })).body.data).toEqual([]);
+
+    expect((await as(stack, owner).post('/auth/verify-phone', { code })).status).toBe(204);
+    expectInvalid(await as(stack, owner).post('/auth/verify-phone', { code }), 'code');
+  });
+
+  it('when another account tries to verify a number the owner verified, then 409 and the sync still finds only the owner', async () => {
+    const [me, owner] = await Promise.all([newUser(stack), newUserWithVerifiedPhone(stack)]);
+    const late = { ...(await newUser(stack, { phone: owner.phone })), phone: owner.phone };
+    expectProblem(await as(stack, late).post('/auth/verify-phone', { code: await textedCode(stack, late) }), 409, 'conflict');
+    expect((await sync(me, { phones: [owner.phone] })).body.data).toEqual([expect.objectContaining({ userId: owner.id })]);
+  });
+
   it('when the caller’s own phone is synced, then the caller is not in the answer', async () => {
     const me = await newUser(stack);
     expect((await sync(me, { phones: [me.phone] })).body.data).toEqual([]);
   });
 
   it('when a user of another app holds the number, then it is not found (and the other way round)', async () => {
-    const [me, other] = await Promise.all([newUser(stack), newAppUser(stack)]);
+    const [me, other] = await Promise.all([newUserWithVerifiedPhone(stack), newAppUser(stack)]);
     expect((await sync(other, { phones: [me.phone], emails: [me.email] })).body.data).toEqual([]);
   });
 
   it('when a user blocked the caller, then the caller cannot find them by phone', async () => {
-    const [me, blocker] = await Promise.all([newUser(stack), newUser(stack)]);
+    const [me, blocker] = await Promise.all([newUser(stack), newUserWithVerifiedPhone(stack)]);
     expect((await sync(me, { phones: [blocker.phone] })).body.data).toHaveLength(1);
     expect((await as(stack, blocker).post('/users/me/blocked', { userId: me.id })).status).toBe(201);
     expect((await sync(me, { phones: [blocker.phone] })).body.data).toEqual([]);

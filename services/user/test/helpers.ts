@@ -8,6 +8,7 @@ import {
   expectProblem,
   recordEvents,
   registerUser,
+  smsTo,
   stackDatabase,
   uniqueUsername,
   waitFor,
@@ -63,6 +64,29 @@ export async function verifyEmail(stack: Stack, user: TestUser): Promise<void> {
   const { token } = await waitForMail(stack.env.MAILBOX_DIR!, user.email, /Confirm/);
   expect((await stack.api.post('/api/v1/auth/verify-email', { token })).status).toBe(204);
   await waitFor(async () => ((await profileRow(stack, user.id))?.email_verified ? true : undefined), 5000, 'email verified in the user service');
+}
+
+/** Asks auth to text a code to the user's phone and returns it (the text is written before the 202). */
+export async function textedCode(stack: Stack, user: Caller & { phone: string }): Promise<string> {
+  const res = await as(stack, user).post('/auth/verify-phone/start');
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const code = (await smsTo(stack.env.SMS_OUTBOX_DIR!, user.phone)).at(-1)?.code;
+  expect(code).toMatch(/^\d{6}$/);
+  return code!;
+}
+
+/** Confirms the user's phone with the texted code and waits until the user service knows. */
+export async function verifyPhone(stack: Stack, user: Caller & { phone: string }): Promise<void> {
+  const res = await as(stack, user).post('/auth/verify-phone', { code: await textedCode(stack, user) });
+  expect(res.status, JSON.stringify(res.body)).toBe(204);
+  await waitFor(async () => ((await profileRow(stack, user.id))?.phone_verified ? true : undefined), 5000, 'phone verified in the user service');
+}
+
+/** A new user whose phone is verified, so contact sync can find them by it. */
+export async function newUserWithVerifiedPhone(stack: Stack, overrides: Record<string, unknown> = {}): Promise<TestUser & { phone: string }> {
+  const user = await newUser(stack, overrides);
+  await verifyPhone(stack, user);
+  return user;
 }
 
 /** The test's own database, to check stored state. */

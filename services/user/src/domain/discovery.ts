@@ -6,9 +6,9 @@ import { ensureOwnProfile } from './profiles.js';
 
 /**
  * Finds which of the given phones and emails belong to users of the caller's app who let others
- * find them that way (emails only once verified). The batch size is capped by the contract and
- * the request rate by the gateway's `contactSync` limit, so this cannot be used to walk the
- * directory.
+ * find them that way (phones and emails only once verified). The batch size is capped by the
+ * contract and the request rate by the gateway's `contactSync` limit, so this cannot be used to
+ * walk the directory.
  */
 export async function syncContacts(deps: UserDeps, caller: AccessClaims, body: ContactSyncBody) {
   await ensureOwnProfile(deps, caller);

@@ -16,6 +16,7 @@ export function profileOfAccount(account: Omit<AccountRecord, 'createdAt'> & { c
     email: account.deleted ? null : (account.email ?? null),
     emailVerified: !account.deleted && account.emailVerified,
     phone: account.deleted ? null : (account.phone ?? null),
+    phoneVerified: !account.deleted && account.phoneVerified,
     createdAt: account.createdAt,
     deletedAt: account.deleted ? new Date() : null,
   };

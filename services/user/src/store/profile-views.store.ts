@@ -51,17 +51,18 @@ export function listProfileViews(t: Executor, appId: string, ids: string[], view
 export type DiscoveredRow = ProfileViewRow & { phone: string | null; email: string | null };
 
 /**
- * Users of the app matching the phones or (verified) emails, each only through an identifier its
- * owner lets others discover, never the viewer itself, a deleted account or one that blocked the viewer.
+ * Users of the app matching the verified phones or verified emails, each only through an
+ * identifier its owner lets others discover, never the viewer itself, a deleted account or one
+ * that blocked the viewer. An unverified number may be anyone's claim: it never matches.
  */
 export function findDiscoverable(t: Executor, appId: string, viewer: string, phones: string[], emails: string[]): Promise<DiscoveredRow[]> {
   return t.manyOrNone<DiscoveredRow>(
     `SELECT ${VIEW_COLUMNS},
-       CASE WHEN s.discoverable_by_phone AND p.phone = ANY($<phones>::text[]) THEN p.phone END AS phone,
+       CASE WHEN s.discoverable_by_phone AND p.phone_verified AND p.phone = ANY($<phones>::text[]) THEN p.phone END AS phone,
        CASE WHEN s.discoverable_by_email AND p.email_verified AND p.email = ANY($<emails>::text[]) THEN p.email END AS email
      FROM ${VIEW_FROM}
      WHERE p.app_id = $<appId> AND p.deleted_at IS NULL AND p.id <> $<viewer>
-       AND ((s.discoverable_by_phone AND p.phone = ANY($<phones>::text[]))
+       AND ((s.discoverable_by_phone AND p.phone_verified AND p.phone = ANY($<phones>::text[]))
          OR (s.discoverable_by_email AND p.email_verified AND p.email = ANY($<emails>::text[])))
        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.app_id = p.app_id AND b.blocker_id = p.id AND b.blocked_id = $<viewer>)
      ORDER BY p.id`,

@@ -12,12 +12,14 @@ export interface ProfileRow {
   email: string | null;
   emailVerified: boolean;
   phone: string | null;
+  phoneVerified: boolean;
   createdAt: Date;
   deletedAt: Date | null;
 }
 
 const COLUMNS = `id, app_id AS "appId", username, display_name AS "displayName", bio, avatar_media_id AS "avatarMediaId",
-  status_text AS "statusText", email, email_verified AS "emailVerified", phone, created_at AS "createdAt", deleted_at AS "deletedAt"`;
+  status_text AS "statusText", email, email_verified AS "emailVerified", phone,
+  phone_verified AS "phoneVerified", created_at AS "createdAt", deleted_at AS "deletedAt"`;
 
 export interface NewProfile {
   id: string;
@@ -27,6 +29,7 @@ export interface NewProfile {
   email: string | null;
   emailVerified: boolean;
   phone: string | null;
+  phoneVerified: boolean;
   createdAt: Date;
   deletedAt: Date | null;
 }
@@ -38,8 +41,8 @@ export interface NewProfile {
  */
 export async function insertProfileIfMissing(t: Executor, p: NewProfile): Promise<void> {
   await t.none(
-    `INSERT INTO profiles (id, app_id, username, display_name, email, email_verified, phone, created_at, deleted_at)
-     VALUES ($<id>, $<appId>, $<username>, $<displayName>, $<email>, $<emailVerified>, $<phone>, $<createdAt>, $<deletedAt>)
+    `INSERT INTO profiles (id, app_id, username, display_name, email, email_verified, phone, phone_verified, created_at, deleted_at)
+     VALUES ($<id>, $<appId>, $<username>, $<displayName>, $<email>, $<emailVerified>, $<phone>, $<phoneVerified>, $<createdAt>, $<deletedAt>)
      ON CONFLICT (id) DO NOTHING`,
     p,
   );
@@ -106,7 +109,7 @@ export function updateProfile(t: Executor, appId: string, id: string, c: Profile
 export async function anonymiseProfile(t: Executor, appId: string, id: string, displayName: string): Promise<void> {
   await t.none(
     `UPDATE profiles SET username = NULL, display_name = $3, bio = NULL, avatar_media_id = NULL, status_text = NULL,
-       email = NULL, email_verified = false, phone = NULL, deleted_at = now(), updated_at = now()
+       email = NULL, email_verified = false, phone = NULL, phone_verified = false, deleted_at = now(), updated_at = now()
      WHERE app_id = $1 AND id = $2`,
     [appId, id, displayName],
   );
@@ -116,4 +119,15 @@ export async function anonymiseProfile(t: Executor, appId: string, id: string, d
 export async function markEmailVerified(t: Executor, appId: string, id: string, email: string): Promise<boolean> {
   const r = await t.result('UPDATE profiles SET email_verified = true WHERE app_id = $1 AND id = $2 AND email = $3', [appId, id, email]);
   return r.rowCount === 1;
+}
+
+/** Marks the number verified when it is still the profile's number; false when nothing matched. */
+export async function markPhoneVerified(t: Executor, appId: string, id: string, phone: string): Promise<boolean> {
+  const r = await t.result('UPDATE profiles SET phone_verified = true WHERE app_id = $1 AND id = $2 AND phone = $3', [appId, id, phone]);
+  return r.rowCount === 1;
+}
+
+/** Drops other profiles' unverified claims of a number its owner verified (auth dropped them too). */
+export async function clearUnverifiedPhoneClaims(t: Executor, appId: string, phone: string, ownerId: string): Promise<void> {
+  await t.none('UPDATE profiles SET phone = NULL WHERE app_id = $1 AND phone = $2 AND id <> $3 AND NOT phone_verified', [appId, phone, ownerId]);
 }
