@@ -93,6 +93,8 @@ export const ForgotPasswordBody = z.strictObject({ email: Email });
 export const ResetPasswordBody = z.strictObject({ token: OpaqueToken, newPassword: Password });
 export const VerifyEmailBody = z.strictObject({ token: OpaqueToken });
 export const TotpCodeBody = z.strictObject({ code: TotpCode });
+/** Turning 2FA off takes the password as well as a code: a stolen session alone cannot do it. */
+export const DisableTwoFactorBody = z.strictObject({ code: TotpCode, password: z.string().min(1).max(1024) });
 export const PhoneCode = z.string().regex(/^\d{6}$/, 'code must be 6 digits');
 export const VerifyPhoneBody = z.strictObject({ code: PhoneCode });
 export const TwoFactorSetup = z
@@ -128,14 +130,14 @@ export const authRoutes = {
   revokeSession: defineRoute({ ...auth, method: 'delete', path: '/auth/sessions/:id', summary: 'Revoke one session', access: 'user', params: IdParams, status: 204, errors: [404] }),
   revokeAll: defineRoute({ ...auth, method: 'post', path: '/auth/sessions/revoke-all', summary: 'Revoke every other session', access: 'user', status: 204 }),
   changePassword: defineRoute({ ...auth, method: 'post', path: '/auth/change-password', summary: 'Change password (revokes other sessions)', access: 'user', rateLimit: 'sensitive', body: ChangePasswordBody, status: 204 }),
-  forgotPassword: defineRoute({ ...auth, method: 'post', path: '/auth/forgot-password', summary: 'Email a password reset link', access: 'public', rateLimit: 'mail', body: ForgotPasswordBody, status: 202 }),
+  forgotPassword: defineRoute({ ...auth, method: 'post', path: '/auth/forgot-password', summary: 'Email a password reset link (to a verified address only)', access: 'public', rateLimit: 'mail', body: ForgotPasswordBody, status: 202 }),
   resetPassword: defineRoute({ ...auth, method: 'post', path: '/auth/reset-password', summary: 'Set a new password with a reset token (revokes all sessions)', access: 'public', rateLimit: 'sensitive', body: ResetPasswordBody, status: 204 }),
   verifyPhoneStart: defineRoute({ ...auth, method: 'post', path: '/auth/verify-phone/start', summary: "Text a one-time code to the caller's phone", access: 'user', rateLimit: 'mail', status: 202, errors: [409] }),
   verifyPhone: defineRoute({ ...auth, method: 'post', path: '/auth/verify-phone', summary: "Confirm the caller's phone with the texted code", access: 'user', rateLimit: 'sensitive', body: VerifyPhoneBody, status: 204, errors: [409] }),
   verifyEmail: defineRoute({ ...auth, method: 'post', path: '/auth/verify-email', summary: 'Confirm an email address', access: 'public', rateLimit: 'sensitive', body: VerifyEmailBody, status: 204 }),
   twoFactorSetup: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/setup', summary: 'Start TOTP set-up', access: 'user', status: 200, response: TwoFactorSetup, errors: [409] }),
   twoFactorEnable: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/enable', summary: 'Turn TOTP on', access: 'user', rateLimit: 'sensitive', body: TotpCodeBody, status: 204, errors: [409] }),
-  twoFactorDisable: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/disable', summary: 'Turn TOTP off', access: 'user', rateLimit: 'sensitive', body: TotpCodeBody, status: 204, errors: [409] }),
+  twoFactorDisable: defineRoute({ ...auth, method: 'post', path: '/auth/2fa/disable', summary: 'Turn TOTP off (code and password)', access: 'user', rateLimit: 'sensitive', body: DisableTwoFactorBody, status: 204, errors: [409] }),
   createApp: defineRoute({ ...auth, method: 'post', path: '/admin/apps', summary: 'Create an app (tenant) with an API key', access: 'admin', body: CreateAppBody, status: 201, response: CreateAppResult, errors: [404] }),
   serverToken: defineRoute({ ...auth, method: 'post', path: '/server/token', summary: "Mint tokens for an app's user by externalId", access: 'app', rateLimit: 'server', body: ServerTokenBody, status: 200, response: AuthResult }),
 };

@@ -16,7 +16,10 @@ export function authRateLimits(config: AuthConfig): Record<
     totpPerUser: { limit: config.TOTP_MAX_FAILURES, windowMs },
     /** Wrong (or used, or expired) texted phone codes, per account. */
     phoneCodePerUser: { limit: config.PHONE_CODE_MAX_FAILURES, windowMs },
-    /** Wrong passwords given to rpc.auth.verify-password (e.g. account deletion), per account. */
+    /**
+     * Wrong passwords confirming a sensitive action of a signed-in account (change password, 2FA
+     * off, rpc.auth.verify-password for account deletion), per account, all in one counter.
+     */
     passwordCheckPerUser: { limit: config.LOGIN_MAX_FAILURES, windowMs },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, mailsTo, registerUser, uniqueUsername, waitForMail } from '@chat/testkit';
+import { type Stack, type TestUser, mailsTo, registerUser, uniqueUsername, waitForMail } from '@chat/testkit';
 import { expectAccessDead, expectInvalid, expectProblem, login, me, refresh } from './helpers.js';
 import { startAuthStack } from './stack.js';
 
@@ -26,6 +26,14 @@ function forgotPassword(email: string) {
 
 function resetPassword(token: string, newPassword = NEW_PASSWORD) {
   return stack.api.post('/api/v1/auth/reset-password', { token, newPassword });
+}
+
+/** A registered user who confirmed the email address (reset links go to verified addresses only). */
+async function verifiedUser(): Promise<TestUser> {
+  const u = await registerUser(stack.api);
+  const { token } = await waitForMail(mailbox, u.email, CONFIRM);
+  expect((await verifyEmail(token!)).status).toBe(204);
+  return u;
 }
 
 /** A token of the right shape that was never issued. */
@@ -75,7 +83,7 @@ describe('email verification', () => {
 
 describe('password reset', () => {
   it('when a known and an unknown address ask for a reset, then both get the same 202, and only the known one gets a mail', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     const unknown = `${uniqueUsername('nobody')}@example.test`;
 
     const forUnknown = await forgotPassword(unknown);
@@ -92,14 +100,38 @@ describe('password reset', () => {
     expect(await mailsTo(mailbox, unknown)).toEqual([]);
   });
 
+  it('when the address was never verified, then the same 202 but no reset mail goes out', async () => {
+    const unverified = await registerUser(stack.api);
+    const verified = await verifiedUser();
+    const forUnverified = await forgotPassword(unverified.email);
+    const forVerified = await forgotPassword(verified.email);
+    expect([forUnverified.status, forVerified.status]).toEqual([202, 202]);
+    expect(forUnverified.body).toEqual(forVerified.body);
+
+    // Asked for after the unverified one: once its mail is there, the other's lookup has run.
+    await waitForMail(mailbox, verified.email, RESET);
+    expect((await mailsTo(mailbox, unverified.email)).filter((m) => RESET.test(m.subject))).toEqual([]);
+  });
+
+  it('when the password is changed, then a reset link mailed before no longer works', async () => {
+    const u = await verifiedUser();
+    await forgotPassword(u.email);
+    const { token } = await waitForMail(mailbox, u.email, RESET);
+    const changed = await stack.api.post('/api/v1/auth/change-password', { currentPassword: u.password, newPassword: 'a changed passphrase' }, { token: u.accessToken });
+    expect(changed.status).toBe(204);
+
+    expectInvalid(await resetPassword(token!), 'token');
+    expect((await login(stack.api, { identifier: u.username, password: 'a changed passphrase' })).status).toBe(200);
+  });
+
   it('when the address is typed in another case, then the account still gets the mail', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     expect((await forgotPassword(u.email.toUpperCase())).status).toBe(202);
     expect((await waitForMail(mailbox, u.email, RESET)).token).toBeTruthy();
   });
 
   it('when the reset token is used, then 204, every session dies, the new password logs in and the old one not', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     const phone = await login(stack.api, { identifier: u.username, password: u.password });
     await forgotPassword(u.email);
     const { token } = await waitForMail(mailbox, u.email, RESET);
@@ -115,7 +147,7 @@ describe('password reset', () => {
   });
 
   it('when a reset token is used a second time, then 400 and the password set by the first use stays', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     await forgotPassword(u.email);
     const { token } = await waitForMail(mailbox, u.email, RESET);
     expect((await resetPassword(token!)).status).toBe(204);
@@ -125,7 +157,7 @@ describe('password reset', () => {
   });
 
   it('when one reset token is used twice at once with two passwords, then exactly one wins and only its password logs in', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     await forgotPassword(u.email);
     const { token } = await waitForMail(mailbox, u.email, RESET);
     const passwords = ['first racing passphrase', 'second racing passphrase'];
@@ -139,7 +171,7 @@ describe('password reset', () => {
   });
 
   it('when a second reset is asked for, then the first mail’s token no longer works and the second one does', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     await forgotPassword(u.email);
     const first = await waitForMail(mailbox, u.email, RESET, 1);
     await forgotPassword(u.email);
@@ -151,7 +183,7 @@ describe('password reset', () => {
   });
 
   it('when the new password is too short, then 400 and the token stays usable', async () => {
-    const u = await registerUser(stack.api);
+    const u = await verifiedUser();
     await forgotPassword(u.email);
     const { token } = await waitForMail(mailbox, u.email, RESET);
 

@@ -167,6 +167,17 @@ describe('POST /auth/change-password', () => {
     expect((await login(stack.api, { identifier: u.username, password: NEW_PASSWORD })).status).toBe(200);
   });
 
+  it('when the current password is wrong 5 times, then the 6th attempt is 429 even with the right one, and another account is not affected', async () => {
+    const [u, bystander] = await Promise.all([registerUser(stack.api), registerUser(stack.api)]);
+    for (let i = 0; i < 5; i++) expectProblem(await changePassword(u.accessToken, { currentPassword: `wrong password ${i}`, newPassword: NEW_PASSWORD }), 403, 'forbidden');
+
+    const locked = await changePassword(u.accessToken, { currentPassword: u.password, newPassword: NEW_PASSWORD });
+    expectProblem(locked, 429, 'rate_limited');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expectProblem(await login(stack.api, { identifier: u.username, password: NEW_PASSWORD }), 401, 'unauthorized');
+    expect((await changePassword(bystander.accessToken, { currentPassword: bystander.password, newPassword: NEW_PASSWORD })).status).toBe(204);
+  });
+
   it('when the new password is too short, then 400 naming it and the old password still works', async () => {
     const u = await registerUser(stack.api);
     expectInvalid(await changePassword(u.accessToken, { currentPassword: u.password, newPassword: 'short' }), 'newPassword');

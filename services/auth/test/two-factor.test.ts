@@ -4,7 +4,7 @@ import { type Stack, type TestUser, registerUser } from '@chat/testkit';
 import { expectInvalid, expectProblem, login, me } from './helpers.js';
 import { startAuthStack } from './stack.js';
 
-// This file tests the failed-code limit: 3 failures per user.
+// This file tests the failed-code limit: 3 failures per user (wrong passwords: the default 5 per account).
 let stack: Stack;
 beforeAll(async () => {
   stack = await startAuthStack({ TOTP_MAX_FAILURES: '3' });
@@ -148,9 +148,9 @@ describe('failed-code limit', () => {
 
   it('when 3 wrong codes are sent to disable, then a valid code is refused with 429 and 2FA stays on', async () => {
     const { u, secret } = await userWithTwoFactor();
-    for (let i = 0; i < 3; i++) expectProblem(await post('disable', u.accessToken, { code: wrongCode(secret) }), 401, 'totp_invalid');
+    for (let i = 0; i < 3; i++) expectProblem(await post('disable', u.accessToken, { code: wrongCode(secret), password: u.password }), 401, 'totp_invalid');
 
-    expectProblem(await post('disable', u.accessToken, { code: totp(secret, 1) }), 429, 'rate_limited');
+    expectProblem(await post('disable', u.accessToken, { code: totp(secret, 1), password: u.password }), 429, 'rate_limited');
     expect(await twoFactorEnabled(u)).toBe(true);
   });
 });
@@ -158,7 +158,7 @@ describe('failed-code limit', () => {
 describe('disabling', () => {
   it('when a fresh valid code disables it, then 204, /auth/me shows it off and login needs no code', async () => {
     const { u, secret } = await userWithTwoFactor();
-    expect((await post('disable', u.accessToken, { code: totp(secret, 1) })).status).toBe(204);
+    expect((await post('disable', u.accessToken, { code: totp(secret, 1), password: u.password })).status).toBe(204);
 
     expect(await twoFactorEnabled(u)).toBe(false);
     expect((await login(stack.api, { identifier: u.username, password: u.password })).status).toBe(200);
@@ -166,12 +166,41 @@ describe('disabling', () => {
 
   it('when the code spent on enabling is replayed to disable, then totp_invalid and 2FA stays on', async () => {
     const { u, enableCode } = await userWithTwoFactor();
-    expectProblem(await post('disable', u.accessToken, { code: enableCode }), 401, 'totp_invalid');
+    expectProblem(await post('disable', u.accessToken, { code: enableCode, password: u.password }), 401, 'totp_invalid');
+    expect(await twoFactorEnabled(u)).toBe(true);
+  });
+
+  it('when no password is sent, then 400 naming it and 2FA stays on', async () => {
+    const { u, secret } = await userWithTwoFactor();
+    expectInvalid(await post('disable', u.accessToken, { code: totp(secret, 1) }), 'password');
+    expect(await twoFactorEnabled(u)).toBe(true);
+  });
+
+  it('when the password is wrong, then 401 unauthorized, 2FA stays on and the code is not spent', async () => {
+    const { u, secret } = await userWithTwoFactor();
+    const code = totp(secret, 1);
+    expectProblem(await post('disable', u.accessToken, { code, password: 'not my password' }), 401, 'unauthorized');
+    expect(await twoFactorEnabled(u)).toBe(true);
+    expect((await post('disable', u.accessToken, { code, password: u.password })).status).toBe(204);
+  });
+
+  it('when wrong passwords to disable it and to change the password reach the account’s limit, then 429 even with the right password and code', async () => {
+    const { u, secret } = await userWithTwoFactor();
+    for (let i = 0; i < 2; i++) expectProblem(await post('disable', u.accessToken, { code: totp(secret, 1), password: 'not my password' }), 401, 'unauthorized');
+    for (let i = 0; i < 3; i++) {
+      const res = await stack.api.post('/api/v1/auth/change-password', { currentPassword: 'not my password', newPassword: 'another passphrase' }, { token: u.accessToken });
+      expectProblem(res, 403, 'forbidden');
+    }
+
+    const locked = await post('disable', u.accessToken, { code: totp(secret, 1), password: u.password });
+    expectProblem(locked, 429, 'rate_limited');
+    expect(locked.body.detail).toMatch(/password/);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await twoFactorEnabled(u)).toBe(true);
   });
 
   it('when 2FA is off, then disabling is 409 conflict', async () => {
     const u = await registerUser(stack.api);
-    expectProblem(await post('disable', u.accessToken, { code: '123456' }), 409, 'conflict');
+    expectProblem(await post('disable', u.accessToken, { code: '123456', password: u.password }), 409, 'conflict');
   });
 });

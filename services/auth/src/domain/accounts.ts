@@ -1,4 +1,5 @@
 import { type AccountRecord, DELETED_DISPLAY_NAME, type PasswordCheck } from '@chat/contracts';
+import { type AppError, RateLimitedError } from '@chat/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { authRateLimits } from '../rate-limits.js';
 import { deleteOneTimeTokensOf } from '../store/one-time-tokens.store.js';
@@ -47,6 +48,18 @@ export async function checkAccountPassword(deps: AuthDeps, appId: string, userId
   if (await passwordMatches(deps, password, hash)) return { result: 'valid' };
   await redis.multi().incr(key).pExpire(key, rule.windowMs, 'NX').exec();
   return { result: 'invalid' };
+}
+
+/**
+ * Confirms the signed-in holder's password before a sensitive change (the access token alone is
+ * not enough). A wrong one is counted with every other password check of the account: past the
+ * limit the answer is 429 until the window ends, whatever the password. `wrong` builds the error
+ * a wrong password gets.
+ */
+export async function checkOwnPassword(deps: AuthDeps, appId: string, userId: string, password: string, wrong: () => AppError): Promise<void> {
+  const check = await checkAccountPassword(deps, appId, userId, password);
+  if (check.result === 'locked') throw new RateLimitedError(check.retryAfterS ?? 60, 'too many wrong passwords, try again later');
+  if (check.result === 'invalid') throw wrong();
 }
 
 /**

@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import speakeasy from 'speakeasy';
 import { decryptSecret, encryptSecret } from '../crypto.js';
 import type { AuthDeps } from '../deps.js';
+import { checkOwnPassword } from './accounts.js';
 import { type UserRow, lockUser, updateTotp } from '../store/users.store.js';
 
 const STEP_S = 30;
@@ -54,7 +55,12 @@ export async function enableTwoFactor(deps: AuthDeps, appId: string, userId: str
   });
 }
 
-export async function disableTwoFactor(deps: AuthDeps, appId: string, userId: string, code: string): Promise<void> {
+/**
+ * Turns 2FA off with the password and a current code; the password is checked first (a wrong one
+ * is 401, counted per account with the other password checks) so no code is spent on it.
+ */
+export async function disableTwoFactor(deps: AuthDeps, appId: string, userId: string, code: string, password: string): Promise<void> {
+  await checkOwnPassword(deps, appId, userId, password, () => new UnauthorizedError('password is wrong'));
   await deps.platform.tx(async (t) => {
     const user = await lockedUser(t, appId, userId);
     if (!user.totpEnabled) throw new ConflictError('two-factor authentication is off');

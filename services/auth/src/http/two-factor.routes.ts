@@ -7,5 +7,5 @@ import { disableTwoFactor, enableTwoFactor, setupTwoFactor } from '../domain/two
 export function mountTwoFactorRoutes(mount: MountRoute, deps: AuthDeps, totpLimiter: RequestHandler): void {
   mount(authRoutes.twoFactorSetup, ({ auth }) => setupTwoFactor(deps, auth.app, auth.sub));
   mount(authRoutes.twoFactorEnable, ({ auth, body }) => enableTwoFactor(deps, auth.app, auth.sub, body.code), totpLimiter);
-  mount(authRoutes.twoFactorDisable, ({ auth, body }) => disableTwoFactor(deps, auth.app, auth.sub, body.code), totpLimiter);
+  mount(authRoutes.twoFactorDisable, ({ auth, body }) => disableTwoFactor(deps, auth.app, auth.sub, body.code, body.password), totpLimiter);
 }
