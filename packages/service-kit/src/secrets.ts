@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** How a generated secret is made: random bytes in an encoding its consumer accepts. */
 export type SecretKind = 'base64-32' | 'hex-32' | 'token';
 
-/** Where generated development secrets live unless `SECRETS_DIR` says otherwise (one folder per install). */
-export const DEFAULT_SECRETS_DIR = '.data/secrets';
+/**
+ * Where generated development secrets live unless `SECRETS_DIR` says otherwise: `<repo>/.data/secrets`
+ * whichever folder a process starts from (this file sits at the same depth in src/ and dist/).
+ */
+export const DEFAULT_SECRETS_DIR = fileURLToPath(new URL('../../../.data/secrets', import.meta.url));
 
 function generate(kind: SecretKind): string {
   if (kind === 'base64-32') return randomBytes(32).toString('base64');
