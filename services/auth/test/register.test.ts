@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, registerUser, uniqueUsername } from '@chat/testkit';
-import { DEFAULT_APP_ID, UUID, expectInvalid, expectProblem, listSessions, login, me } from './helpers.js';
+import { DEFAULT_APP_ID, UUID, expectInvalid, expectProblem, listSessions, login, me, verifyPhone } from './helpers.js';
 import { startAuthStack } from './stack.js';
 
 const REGISTER = '/api/v1/auth/register';
@@ -120,6 +120,13 @@ describe('POST /auth/register', () => {
     const res = await register({ username: uniqueUsername(), password: PASSWORD, phone });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ phone, phoneVerified: false });
+  });
+
+  it('when another account verified the phone, then 409 conflict, as for a taken username or email', async () => {
+    const phone = randomPhone();
+    const owner = await registerUser(stack.api, { phone });
+    await verifyPhone(stack, owner.accessToken, phone);
+    expectProblem(await register({ username: uniqueUsername(), password: PASSWORD, phone }), 409, 'conflict');
   });
 
   it('when two registrations race for one username, then one gets 201 and the other 409', async () => {

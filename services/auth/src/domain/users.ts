@@ -3,7 +3,7 @@ import { ConflictError, newId, recordEvent, type Executor } from '@chat/service-
 import bcrypt from 'bcrypt';
 import type { AuthDeps } from '../deps.js';
 import { DEFAULT_APP_ID } from '../store/apps.store.js';
-import { type NewUser, type UserRow, UniqueFieldTakenError, insertUser } from '../store/users.store.js';
+import { type NewUser, type UserRow, UniqueFieldTakenError, insertUser, isVerifiedPhoneTaken } from '../store/users.store.js';
 
 export function toUser(row: UserRow): User {
   return {
@@ -46,11 +46,12 @@ export async function doCreateUser(t: Executor, user: NewUser): Promise<UserRow>
 }
 
 /**
- * Registers a first-party account in the default app. Its phone starts unverified: it conflicts
- * with nobody (not even an account that verified it) until verification, so registering tells
- * nobody whether a number has an account.
+ * Registers a first-party account in the default app. A phone another account verified is taken
+ * (409, as a taken username or email is); a phone others only claimed is nobody's yet, so the new
+ * account's claim starts unverified beside theirs.
  */
 export async function doRegister(deps: AuthDeps, body: RegisterBody, t: Executor): Promise<UserRow> {
+  if (body.phone && (await isVerifiedPhoneTaken(t, DEFAULT_APP_ID, body.phone))) throw new ConflictError('phone is already taken');
   const passwordHash = await hashPassword(deps, body.password);
   try {
     return await doCreateUser(t, {

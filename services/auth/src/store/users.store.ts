@@ -82,6 +82,12 @@ export function lockUser(t: Executor, appId: string, id: string): Promise<UserRo
   return t.oneOrNone<UserRow>(`SELECT ${COLUMNS} FROM users WHERE app_id = $1 AND id = $2 FOR UPDATE`, [appId, id]);
 }
 
+/** Whether an account of the app holds `phone` verified (only a verified number is anybody's). */
+export async function isVerifiedPhoneTaken(t: Executor, appId: string, phone: string): Promise<boolean> {
+  const row = await t.oneOrNone('SELECT 1 FROM users WHERE app_id = $1 AND phone = $2 AND phone_verified', [appId, phone]);
+  return row !== null;
+}
+
 /**
  * Looks a normalized login identifier (see `normalizeIdentifier`) up as username, email or
  * verified phone (an unverified number may be claimed by several accounts), within one app. The
