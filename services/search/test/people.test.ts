@@ -1,4 +1,4 @@
-import { type Stack, waitForMail } from '@chat/testkit';
+import { type Stack, registerUser, waitForMail, waitForSms } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, as, newAppUser, newGroup, newUsers, search, send, waitFor, word } from './helpers.js';
 import { startSearchStack } from './stack.js';
@@ -66,6 +66,23 @@ describe('user search', () => {
     expect(await userIds(viewer, u.email)).toEqual([]);
     // A part of an address finds nobody: addresses match whole only.
     expect(await userIds(viewer, u.email.slice(0, -3))).not.toContain(u.id);
+  });
+});
+
+describe('user search by phone', () => {
+  it('when someone registers a victim\'s number, then searching the number finds nobody; once the victim verifies it, the victim and only the victim', async () => {
+    const phone = `+4478${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const squatter = await registerUser(stack.api, { phone });
+    const victim = await registerUser(stack.api, { phone });
+    await waitForUser(viewer, squatter.username, squatter.id);
+    await waitForUser(viewer, victim.username, victim.id);
+    expect(await userIds(viewer, phone)).toEqual([]);
+
+    expect((await stack.api.post('/api/v1/auth/verify-phone/start', undefined, { token: victim.accessToken })).status).toBe(202);
+    const { code } = await waitForSms(stack.env.SMS_OUTBOX_DIR!, phone);
+    expect((await stack.api.post('/api/v1/auth/verify-phone', { code }, { token: victim.accessToken })).status).toBe(204);
+    await waitForUser(viewer, phone, victim.id);
+    expect(await userIds(viewer, phone)).toEqual([victim.id]);
   });
 });
 

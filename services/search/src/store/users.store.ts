@@ -46,6 +46,12 @@ export async function markUserDeleted(t: Executor, u: { userId: string; appId: s
   );
 }
 
+/** The owner proved the phone; another account's hash of the same number (an older proof) is dropped. */
+export async function setPhoneHash(t: Executor, appId: string, userId: string, phoneHash: Buffer): Promise<void> {
+  await t.none('UPDATE users SET phone_hash = NULL WHERE app_id = $1 AND phone_hash = $3 AND user_id <> $2', [appId, userId, phoneHash]);
+  await t.none('UPDATE users SET phone_hash = $2 WHERE user_id = $1 AND NOT deleted', [userId, phoneHash]);
+}
+
 export async function setEmailHash(t: Executor, userId: string, emailHash: Buffer): Promise<void> {
   await t.none('UPDATE users SET email_hash = $2 WHERE user_id = $1 AND NOT deleted', [userId, emailHash]);
 }
