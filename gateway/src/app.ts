@@ -75,7 +75,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
   const verifier = createRemoteVerifier(bus, new RevocationList(redis, keys));
   const limiters = buildLimiters(redis, keys, config);
   const urls = serviceUrls(config);
-  const reported = reportedServices(deps.routes ?? allRoutes);
+  const reported = reportedServices(deps.routes ?? allRoutes, ['realtime']);
   const routes = [...(deps.routes ?? allRoutes)].sort(compareRoutes);
   const openApi = buildOpenApiDocument(routes);
   const proxies = new Map<string, RequestHandler>();

@@ -28,14 +28,16 @@ describe('gateway', () => {
     expect(res.body).toContain('swagger-ui');
   });
 
-  it('when /health is read, then it reports each service that owns routes', async () => {
+  it('when /health is read, then it reports each service that owns routes, and realtime', async () => {
     const res = await stack.api.get('/health');
     expect(res.status).toBe(200);
     expect(res.body.services.auth).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
-    const owners = new Set(allRoutes.map((r) => r.service));
+    const owners = new Set([...allRoutes.map((r) => r.service), 'realtime']);
     expect(Object.keys(res.body.services).sort()).toEqual([...owners].sort());
-    // Only auth runs in this stack: any other owner makes the report degraded.
-    expect(res.body.status).toBe(owners.size === 1 ? 'ok' : 'degraded');
+    // Only auth runs in this stack: the others are reported down (never a system running on
+    // their default ports), so the report is degraded.
+    for (const name of owners) if (name !== 'auth') expect(res.body.services[name].status, name).toBe('down');
+    expect(res.body.status).toBe('degraded');
   });
 
   it('when a path is not in the contract, then 404 problem+json without reaching a service', async () => {

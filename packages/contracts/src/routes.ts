@@ -1,6 +1,7 @@
 import type { z } from './zod.js';
 
-export type ServiceName = 'auth' | 'user' | 'chat' | 'message' | 'media' | 'presence' | 'search' | 'realtime';
+export const SERVICE_NAMES = ['auth', 'user', 'chat', 'message', 'media', 'presence', 'search', 'realtime'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**

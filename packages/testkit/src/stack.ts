@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '@chat/contracts';
 import type { BootFn } from '@chat/service-kit';
 import { ApiClient } from './client.js';
 import { type Isolation, createIsolation } from './isolation.js';
@@ -28,10 +29,16 @@ export interface Stack {
  */
 const TEST_DEFAULTS: Record<string, string> = { SEND_QUEUE_TARGET_MS: '10000' };
 
+/** Port 9 (discard) on loopback: nothing listens there, so a call to it is refused at once. */
+const UNREACHABLE_URL = 'http://127.0.0.1:9';
+
 /** Starts the named services and a gateway in front of them, isolated from every other test file. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const isolation = createIsolation();
   const env = { ...isolation.env, ...TEST_DEFAULTS, ...opts.env };
+  // Services the stack does not run are nowhere: never whatever listens on their default ports
+  // (a system started with `npm start` on the same machine).
+  for (const name of SERVICE_NAMES) env[`${name.toUpperCase()}_URL`] ??= UNREACHABLE_URL;
   const services: Record<string, RunningService> = {};
   try {
     for (const [name, boot] of Object.entries(opts.services)) {
