@@ -1,7 +1,7 @@
 import type { Chat, ClientOp, ClientOpName, Message, SyncAck, opAcks, z } from '@chat/contracts';
 import { backoffDelay, sleep } from './backoff.js';
 import { ChatLog } from './chat-log.js';
-import { Connection } from './connection.js';
+import { Connection, type PreviousSocket } from './connection.js';
 import { Emitter } from './emitter.js';
 import { RequestError, isRetryable, retryAfterMs } from './errors.js';
 import { newClientMessageId } from './ids.js';
@@ -17,7 +17,12 @@ export interface ChatClientOptions extends RestClientOptions {
   WebSocket?: WebSocketConstructor;
   /** `header`: the token on the upgrade request (Node); `frame`: an `auth` first frame (browsers). */
   authMode?: 'header' | 'frame';
-  /** Defaults to `<baseUrl>/ws` with http(s) turned into ws(s). */
+  /**
+   * A fixed WebSocket URL. Unset: before every socket the client asks `GET /api/v1/realtime` for
+   * the least busy realtime node and connects to it directly (delivered frames then skip the
+   * gateway), moving to another node after one went away; when none is listed or the question
+   * fails, it uses the gateway's `/ws` (`<baseUrl>/ws`, http(s) turned into ws(s)).
+   */
   wsUrl?: string;
   /** Track every chat of the user (from `GET /chats` at connect, and each `chat.added`). */
   trackAll?: boolean;
@@ -77,7 +82,7 @@ export class ChatClient {
     const reconnectMaxMs = options.reconnectMaxMs ?? 15_000;
     this.connection = new Connection(
       {
-        url: options.wsUrl ?? wsUrlOf(this.rest.baseUrl),
+        url: options.wsUrl ?? ((previous) => this.realtimeUrl(previous)),
         WebSocket,
         authMode: options.authMode ?? 'frame',
         accessToken: () => this.rest.tokens?.accessToken,
@@ -103,6 +108,23 @@ export class ChatClient {
       retryDelay: (attempt) => backoffDelay(attempt, reconnectMinMs, reconnectMaxMs),
       stats: this.stats,
     });
+  }
+
+  /** Where the current socket was opened (a realtime node, or the gateway's `/ws`). */
+  get socketUrl(): string | undefined {
+    return this.connection.url;
+  }
+
+  /** The least busy realtime node, not the one whose socket just went away unless it is the only one; else the gateway. */
+  private async realtimeUrl(previous: PreviousSocket | undefined): Promise<string> {
+    const gateway = wsUrlOf(this.rest.baseUrl);
+    try {
+      const urls = (await this.rest.realtimeEndpoints()).nodes.map((n) => n.url);
+      const wentAway = previous && previous.code !== undefined && previous.code !== 1000 ? previous.url : undefined;
+      return urls.find((u) => u !== wentAway) ?? urls[0] ?? gateway;
+    } catch {
+      return gateway;
+    }
   }
 
   on<K extends keyof ChatClientEvents>(name: K, listener: ChatClientEvents[K]): () => void {

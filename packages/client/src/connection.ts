@@ -12,8 +12,16 @@ import {
   type WebSocketLike,
 } from './types.js';
 
-export interface ConnectionOptions {
+/** How the previous socket ended, for a resolver choosing where the next one goes. */
+export interface PreviousSocket {
   url: string;
+  /** Its close code (1006 when it just went away); undefined while it never closed. */
+  code: number | undefined;
+}
+
+export interface ConnectionOptions {
+  /** Where to connect, or a resolver asked before every socket (e.g. the least busy realtime node). */
+  url: string | ((previous: PreviousSocket | undefined) => Promise<string>);
   WebSocket: WebSocketConstructor;
   authMode: 'header' | 'frame';
   accessToken: () => string | undefined;
@@ -69,6 +77,9 @@ export class Connection {
   private ready: ReadyData | undefined;
   /** Why the connection gave up, for callers that come after. */
   private failure: Error | undefined;
+  private previous: PreviousSocket | undefined;
+  /** The URL the current socket was opened to. */
+  url: string | undefined;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -169,16 +180,36 @@ export class Connection {
     if (this.opens > 0) this.stats.reconnects += 1;
     this.opens += 1;
     this.setState('connecting', {});
+    const { url } = this.opts;
+    if (typeof url === 'string') return this.openAt(url, token);
+    const opening = this.opens;
+    url(this.previous).then(
+      (resolved) => {
+        // Stopped, or another attempt began, while the resolver ran.
+        if (!this.stopped && opening === this.opens && !this.socket) this.openAt(resolved, token);
+      },
+      () => {
+        if (this.stopped || opening !== this.opens) return;
+        this.setState('closed', { code: ABNORMAL, reason: 'no realtime endpoint', willReconnect: true });
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private openAt(url: string, token: string): void {
     let sock: WebSocketLike;
     try {
       sock =
         this.opts.authMode === 'header'
-          ? new this.opts.WebSocket(this.opts.url, undefined, { headers: { authorization: `Bearer ${token}` } })
-          : new this.opts.WebSocket(this.opts.url);
+          ? new this.opts.WebSocket(url, undefined, { headers: { authorization: `Bearer ${token}` } })
+          : new this.opts.WebSocket(url);
     } catch (err) {
+      this.previous = { url, code: ABNORMAL };
       this.setState('closed', { code: ABNORMAL, reason: String(err), willReconnect: true });
       return this.scheduleReconnect();
     }
+    this.url = url;
+    this.previous = { url, code: undefined };
     this.socket = sock;
     this.lastFrameAt = Date.now();
     this.timer = setTimeout(() => this.drop(HEARTBEAT_TIMEOUT, 'no ready in time'), this.opts.connectTimeoutMs);
@@ -239,6 +270,7 @@ export class Connection {
 
   private closed(sock: WebSocketLike, code: number, reason: string): void {
     if (sock !== this.socket) return;
+    if (this.previous) this.previous.code = code;
     this.release(sock, code, reason);
     if (this.stopped) return;
     if (code === UNAUTHORIZED) {

@@ -7,6 +7,7 @@ import type {
   LoginBody,
   Member,
   Message,
+  RealtimeEndpoints,
   RegisterBody,
   RouteResponse,
   SendMessageBody,
@@ -108,6 +109,11 @@ export class RestClient {
   async logout(): Promise<void> {
     await this.call<void>('POST', '/auth/logout');
     this.session = undefined;
+  }
+
+  /** The realtime nodes clients may connect to directly, least busy first. */
+  realtimeEndpoints(): Promise<RealtimeEndpoints> {
+    return this.call('GET', '/realtime', { auth: false });
   }
 
   async me(): Promise<User> {

@@ -8,7 +8,7 @@ let stack: Stack;
 let fastHeartbeatNode: RunningService;
 beforeAll(async () => {
   stack = await startClientStack();
-  fastHeartbeatNode = await startService(bootRealtime, { ...stack.env, WS_HEARTBEAT_INTERVAL_MS: '400' });
+  fastHeartbeatNode = await startService(bootRealtime, { ...stack.env, WS_HEARTBEAT_INTERVAL_MS: '400', REALTIME_LISTED: 'false' });
 });
 afterEach(() => closeClients());
 afterAll(async () => {

@@ -10,7 +10,7 @@ let strictNode: RunningService;
 beforeAll(async () => {
   stack = await startClientStack();
   // A node that allows few ops a second: sends beyond that are answered `rate_limited`.
-  strictNode = await startService(bootRealtime, { ...stack.env, WS_OPS_PER_SECOND: '4', WS_OPS_BURST: '4', WS_ABUSE_TOLERANCE: '100000' });
+  strictNode = await startService(bootRealtime, { ...stack.env, WS_OPS_PER_SECOND: '4', WS_OPS_BURST: '4', WS_ABUSE_TOLERANCE: '100000', REALTIME_LISTED: 'false' });
 });
 afterEach(() => closeClients());
 afterAll(async () => {

@@ -6,8 +6,7 @@ import { ChatClient, type ChatClientOptions, RestClient } from '@chat/client/nod
 import { boot as bootGateway } from '@chat/gateway';
 import { boot as bootMessage } from '@chat/message';
 import { boot as bootRealtime } from '@chat/realtime';
-import { listen } from '@chat/service-kit';
-import { type RunningService, type Stack, type TestUser, startStack } from '@chat/testkit';
+import { type RunningService, type Stack, type TestUser, startService, startStack } from '@chat/testkit';
 import { boot as bootUser } from '@chat/user';
 import jwt from 'jsonwebtoken';
 
@@ -31,21 +30,13 @@ export function startClientStack(env: Record<string, string> = {}): Promise<Stac
   });
 }
 
-/** A realtime node of the stack on a given port (0: any), as a restarted process would come back. */
-export async function startRealtimeOn(stack: Stack, port: number, env: Record<string, string> = {}): Promise<RunningService> {
-  const booted = await bootRealtime({ ...stack.env, ...env, PORT: String(port) });
-  await booted.handle.start();
-  const listening = await listen(booted.handle.app, port, '127.0.0.1');
-  booted.handle.attach?.(listening.server);
-  return {
-    url: listening.url,
-    booted,
-    async stop() {
-      await listening.close(500);
-      await booted.handle.stop();
-      await booted.close();
-    },
-  };
+/**
+ * A realtime node of the stack on a given port (0: any), as a restarted process would come back.
+ * Unlisted by default: tests that use it connect to it by URL, and other clients' directory
+ * answers stay the stack's own node.
+ */
+export function startRealtimeOn(stack: Stack, port: number, env: Record<string, string> = {}): Promise<RunningService> {
+  return startService(bootRealtime, { ...stack.env, REALTIME_LISTED: 'false', ...env }, port);
 }
 
 export const wsUrlOfNode = (node: RunningService) => `${node.url.replace(/^http/, 'ws')}/ws`;

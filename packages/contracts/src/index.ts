@@ -9,6 +9,7 @@ export * from './message.js';
 export * from './presence.js';
 export * from './search.js';
 export * from './realtime.js';
+export * from './realtime-endpoints.js';
 export * from './live.js';
 export * from './events.js';
 export * from './rpc.js';

@@ -9,6 +9,7 @@ import {
   createHttpApp,
   createLogger,
   createRemoteVerifier,
+  createRouteMounter,
   clientAddressOf,
   natsCredentials,
   opsPortFor,
@@ -17,6 +18,7 @@ import {
 } from '@chat/service-kit';
 import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
+import { mountEndpointRoutes } from './http/endpoints.routes.js';
 import { createRealtimeMetrics } from './metrics.js';
 import { type RealtimeNode, createRealtimeNode } from './node.js';
 
@@ -46,7 +48,7 @@ export function createService(connections: RealtimeConnections, config: Realtime
     },
     metrics: (registry) => metrics.register(registry),
     metricsPublic: config.METRICS_PUBLIC,
-    routes: () => {},
+    routes: (app) => mountEndpointRoutes(createRouteMounter(app, { validateResponses: config.VALIDATE_RESPONSES ?? config.NODE_ENV !== 'production' }), deps),
   });
   // Upgrades see the client address as the app's HTTP requests do (same TRUST_PROXY).
   node = createRealtimeNode(deps, clientAddressOf(app));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from '@chat/contracts';
-import { BaseConfig, parseConfig } from '@chat/service-kit';
+import { BaseConfig, boolFromEnv, parseConfig } from '@chat/service-kit';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -42,6 +42,15 @@ export const RealtimeConfig = BaseConfig.extend({
   WS_SYNC_CONCURRENCY: int(1, 64, 4),
   /** How long a chat's live log frame after a seq gap waits for the missing ones (publishers may race); 0: no reordering. */
   WS_REORDER_WINDOW_MS: int(0, 10_000, 50),
+  /**
+   * The WebSocket URL clients reach this node at (behind a layer-4 balancer: the balancer's), told
+   * by `GET /realtime`; unset: `ws://<HOST>:<PORT>/ws`.
+   */
+  REALTIME_PUBLIC_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional(),
+  /** Lists this node in `GET /realtime` for direct connections (off: reached only through the gateway's /ws or its own URL). */
+  REALTIME_LISTED: boolFromEnv.default(true),
+  /** How often the node reports its URL and socket count to the directory behind `GET /realtime`. */
+  NODE_REPORT_INTERVAL_MS: int(100, 600_000, 5000),
   /** How often the node renews its sockets with presence and the connection counter. */
   PRESENCE_HEARTBEAT_MS: int(100, 600_000, 15_000),
 });

@@ -3,6 +3,7 @@ import { messageRpcs } from '@chat/contracts';
 import { type ClientAddress, RpcBatcher } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
 import { watchBlocks } from './bus/blocks.js';
+import { NodeDirectory } from './bus/node-directory.js';
 import { PresenceReporter } from './bus/presence.js';
 import { watchRevocations } from './bus/revocations.js';
 import type { NodeContext } from './context.js';
@@ -29,14 +30,18 @@ export function createRealtimeNode(deps: RealtimeDeps, clientAddress: ClientAddr
     sends: new RpcBatcher(deps.bus, messageRpcs.send, deps.config.RPC_TIMEOUT_MS),
   };
   const server = new SocketServer(node, clientAddress);
+  const directory = new NodeDirectory(deps, () => server.sockets.size);
   let revocations: Subscription | undefined;
   let blocks: Subscription | undefined;
   return {
     attach(http) {
       server.attach(http);
+      directory.listening(http);
       // The HTTP server waits for upgraded sockets before it calls back from close(): say goodbye to them as it starts closing.
       const close = http.close.bind(http);
       http.close = ((callback?: (err?: Error) => void) => {
+        // Out of the directory first, so no client is sent here while the node drains.
+        void directory.stop();
         void server.goAway();
         return close(callback);
       }) as typeof http.close;
@@ -47,6 +52,7 @@ export function createRealtimeNode(deps: RealtimeDeps, clientAddress: ClientAddr
       server.start();
     },
     async stop() {
+      await directory.stop();
       await server.goAway();
       server.stop();
       revocations?.unsubscribe();
