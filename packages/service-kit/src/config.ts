@@ -14,6 +14,10 @@ export const BaseConfig = z.object({
   OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Also serve /metrics on the main port (never do this on a port clients reach). */
   METRICS_PUBLIC: bool.default(false),
+  /** A log line per HTTP request at info level (`on`), or none (`off`). */
+  ACCESS_LOG: z.enum(['on', 'off']).default('on'),
+  /** Share of requests the access log keeps (0–1); responses ≥ 500 are always logged. */
+  ACCESS_LOG_SAMPLE: z.coerce.number().min(0).max(1).default(1),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/chat'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -39,6 +43,11 @@ export const BaseConfig = z.object({
 export type BaseConfig = z.infer<typeof BaseConfig>;
 
 export class ConfigError extends Error {}
+
+/** The access log settings of `createHttpApp` from ACCESS_LOG and ACCESS_LOG_SAMPLE. */
+export function accessLogOf(config: Pick<BaseConfig, 'ACCESS_LOG' | 'ACCESS_LOG_SAMPLE'>): { enabled: boolean; sample: number } {
+  return { enabled: config.ACCESS_LOG === 'on', sample: config.ACCESS_LOG_SAMPLE };
+}
 
 /** REDIS_URL, else (outside production) the local ACL Redis with the generated service user. */
 export function redisUrlFor(config: { REDIS_URL?: string; INFRA_SECRETS_DIR: string }): string {

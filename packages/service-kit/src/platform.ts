@@ -9,6 +9,9 @@ import { KIT_MIGRATIONS_DIR, type MigrationSet, migrate, migrationsApplied } fro
 import type { ReadinessCheck } from './http/ops.js';
 import { type Logger, createLogger } from './logger.js';
 import { type RedisClient, RedisKeys, connectRedis } from './redis.js';
+import type { Registry } from 'prom-client';
+import { createServiceRegistry } from './metrics.js';
+import { registerPlatformMetrics } from './platform-metrics.js';
 
 export interface PlatformOptions {
   /** Service name: also its PostgreSQL schema and NATS queue group. */
@@ -31,6 +34,8 @@ export interface Platform {
   bus: Bus;
   outbox: OutboxRelay;
   revocations: RevocationList;
+  /** The service instance's metrics, served on its ops listener's `/metrics` (the bus reports here too). */
+  registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   /** Runs `fn` in a transaction and, after commit, has the relay publish the events it recorded. */
   tx<T>(fn: (t: Executor) => Promise<T>): Promise<T>;
@@ -57,10 +62,12 @@ export async function openPlatform(opts: PlatformOptions): Promise<Platform> {
   await step(`PostgreSQL unreachable at ${redactUrl(config.DATABASE_URL)}`, () => ensureDatabase(config.DATABASE_URL));
   const db = createDatabase(config.DATABASE_URL, service, config.DB_POOL_SIZE);
   await step('migrations failed', () => migrate(db, service, migrationSets, logger));
+  const registry = createServiceRegistry(service);
+  registerPlatformMetrics(registry, db);
   const redisUrl = redisUrlFor(config);
   const redis = await step(`Redis unreachable at ${redactUrl(redisUrl)}`, () => connectRedis(redisUrl));
   const bus = await step(`NATS unreachable at ${config.NATS_URL}`, () =>
-    connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service, logger, credentials: natsCredentials(service, config) }),
+    connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service, logger, credentials: natsCredentials(service, config), registry }),
   );
   await step('JetStream stream set-up failed (is JetStream enabled? run nats-server with -js)', () => ensureEventStream(bus));
   const keys = new RedisKeys(config.REDIS_PREFIX);
@@ -77,6 +84,7 @@ export async function openPlatform(opts: PlatformOptions): Promise<Platform> {
     bus,
     outbox,
     revocations: new RevocationList(redis, keys),
+    registry,
     readiness: {
       postgres: () => db.one('SELECT 1'),
       redis: () => redis.ping(),

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './auth/verifier.js';
+import { accessLogOf } from './config.js';
 import { createHttpApp } from './http/app.js';
 import type { ReadinessCheck } from './http/ops.js';
 import { type MountRoute, createRouteMounter } from './http/routes.js';
@@ -26,7 +27,9 @@ export function createServiceApp(platform: Platform, opts: ServiceAppOptions): E
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     readiness: { ...platform.readiness, ...opts.readiness },
+    registry: platform.registry,
     metrics: opts.metrics,
+    accessLog: accessLogOf(config),
     metricsPublic: config.METRICS_PUBLIC,
     routes: (app) => {
       const mount = createRouteMounter(app, {

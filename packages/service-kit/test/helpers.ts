@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { BaseConfig, type Platform, openPlatform, parseConfig } from '@chat/service-kit';
+import type { Express } from 'express';
+import { BaseConfig, type Platform, createHttpApp, listen, openPlatform, opsAppOf, parseConfig } from '@chat/service-kit';
 import { type Isolation, toolsNatsCredentials } from '@chat/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
@@ -7,10 +8,10 @@ import type { JsMsg } from '@nats-io/jetstream';
 export const FIXTURE_MIGRATIONS = fileURLToPath(new URL('./fixtures/migrations', import.meta.url));
 export const TEST_SERVICE = 'kittest';
 
-export function openTestPlatform(isolation: Isolation, opts: { startRelay?: boolean } = {}): Promise<Platform> {
+export function openTestPlatform(isolation: Isolation, opts: { startRelay?: boolean; env?: Record<string, string> } = {}): Promise<Platform> {
   // No service of the system: it connects as the operator, whose NATS user may use every subject.
   const tools = toolsNatsCredentials();
-  const config = parseConfig(BaseConfig, { ...isolation.env, PORT: '0', NATS_USER: tools?.user, NATS_PASSWORD: tools?.pass });
+  const config = parseConfig(BaseConfig, { ...isolation.env, PORT: '0', NATS_USER: tools?.user, NATS_PASSWORD: tools?.pass, ...opts.env });
   return openPlatform({ service: TEST_SERVICE, config, migrationsDir: FIXTURE_MIGRATIONS, startRelay: opts.startRelay });
 }
 
@@ -27,4 +28,31 @@ export async function streamMessages(platform: Platform): Promise<JsMsg[]> {
     if (out.length === total) break;
   }
   return out;
+}
+
+/** The platform's HTTP app (with `routes`) on a free port, and its ops listener's `/metrics`. */
+export async function serveWithOps(platform: Platform, routes: (app: Express) => void = () => {}) {
+  const app = createHttpApp({ service: platform.service, logger: platform.logger, bodyLimit: '1kb', trustProxy: 'loopback', readiness: {}, registry: platform.registry, routes });
+  const server = await listen(app, 0, '127.0.0.1');
+  const ops = await listen(opsAppOf(app)!, 0, '127.0.0.1');
+  return {
+    url: server.url,
+    metrics: async () => (await fetch(`${ops.url}/metrics`)).text(),
+    async close() {
+      await server.close(100);
+      await ops.close(100);
+    },
+  };
+}
+
+/** The value of one series (`name{label="v"}`, labels in any order, others ignored) in Prometheus text; undefined when absent. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = (match[2] ?? '').split(',');
+    if (wanted.every((w) => present.includes(w))) return Number(match[3]);
+  }
+  return undefined;
 }

@@ -1,6 +1,8 @@
 import { type NatsConnection, connect, headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Registry } from 'prom-client';
 import { currentRequestId } from '../context.js';
+import { createServiceRegistry } from '../metrics.js';
 import type { Logger } from '../logger.js';
 
 export interface Bus {
@@ -13,6 +15,8 @@ export interface Bus {
   streamName: string;
   service: string;
   logger: Logger;
+  /** The service instance's metrics registry: rpc calls and consumers report there. */
+  registry: Registry;
 }
 
 export function streamNameFor(prefix: string): string {
@@ -26,6 +30,8 @@ export interface BusOptions {
   logger: Logger;
   /** The service's own NATS user: its permissions say what it may publish and answer. */
   credentials?: { user: string; pass: string };
+  /** The service instance's registry (its HTTP app serves it); default: a new one. */
+  registry?: Registry;
 }
 
 /** Replies to a service's requests arrive under its own inbox prefix, which only it may subscribe to. */
@@ -56,6 +62,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     streamName: streamNameFor(opts.prefix),
     service: opts.service,
     logger: opts.logger,
+    registry: opts.registry ?? createServiceRegistry(opts.service),
   };
 }
 

@@ -1,5 +1,6 @@
 import { AckPolicy, type ConsumerConfig, type ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
 import { type Bus, ensureEventStream } from './bus.js';
+import { trackDurable } from './bus-metrics.js';
 
 const ACK_WAIT_NS = 30e9;
 
@@ -37,6 +38,7 @@ export async function ensureDurable(bus: Bus, opts: DurableOptions): Promise<voi
  */
 export async function openDurable(bus: Bus, opts: DurableOptions, maxMessages: number): Promise<ConsumerMessages> {
   await ensureDurable(bus, opts);
+  trackDurable(bus, opts.durable);
   const consumer = await bus.js.consumers.get(bus.streamName, opts.durable);
   const messages = await consumer.consume({ max_messages: maxMessages });
   void (async () => {

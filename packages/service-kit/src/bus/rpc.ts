@@ -5,6 +5,7 @@ import { AppError, isDependencyOutage } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
 import { JsonText } from '../json-text.js';
 import { type Bus, traceHeaders } from './bus.js';
+import { failureOutcome, replyOutcome, timeRpc } from './bus-metrics.js';
 import { request as natsRequest } from './requests.js';
 
 /** Replies are built as `{"ok":true,"data":…}` exactly, so a caller that only passes the data on can cut it out unparsed. */
@@ -118,10 +119,20 @@ function failureOf(raw: unknown): AppError {
   return new AppError(status, code, detail, retryAfterS ? { retryAfterS } : {});
 }
 
-/** Sends `request` as JSON on `subject` (below the bus prefix) and resolves with the reply's text. */
+/**
+ * Sends `request` as JSON on `subject` (below the bus prefix) and resolves with the reply's text.
+ * Every rpc call goes through here, timed in `rpc_request_duration_seconds{subject,outcome}`.
+ */
 export async function requestText(bus: Bus, subject: string, request: unknown, timeoutMs: number): Promise<string> {
-  const msg = await natsRequest(bus.nc, bus.prefix + subject, JSON.stringify(request), requestHeaders(), timeoutMs);
-  return msg.string();
+  const done = timeRpc(bus, subject);
+  try {
+    const text = (await natsRequest(bus.nc, bus.prefix + subject, JSON.stringify(request), requestHeaders(), timeoutMs)).string();
+    done(replyOutcome(text));
+    return text;
+  } catch (err) {
+    done(failureOutcome(err));
+    throw err;
+  }
 }
 
 /** Calls an rpc. No responder → 503, no answer in time → 504, an error reply → the same AppError. */

@@ -3,7 +3,9 @@ import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { withRequestContext, requestIdFrom } from '../context.js';
 import type { Logger } from '../logger.js';
-import { createHttpMetrics } from './metrics.js';
+import { createServiceRegistry } from '../metrics.js';
+import { type AccessLogOptions, accessLog } from './access-log.js';
+import { httpMetricsMiddleware } from './metrics.js';
 import { type ReadinessCheck, mountOpsRoutes } from './ops.js';
 import { errorHandler, notFoundHandler } from './problem.js';
 
@@ -19,8 +21,12 @@ export interface HttpAppOptions {
   health?: () => Promise<{ status: number; body: unknown }>;
   /** Adds the service's own routes, between the common middleware and the 404/error handlers. */
   routes: (app: Express) => void;
+  /** The service instance's registry (the platform's, the bus's): its `/metrics`. Default: a new one. */
+  registry?: Registry;
   /** Registers the service's own metrics beside the HTTP ones (served on `/metrics`). */
   metrics?: (registry: Registry) => void;
+  /** ACCESS_LOG and ACCESS_LOG_SAMPLE; default: every request logged at info level. */
+  accessLog?: AccessLogOptions;
   /** Serve `/metrics` on the main port as well as on the ops listener (METRICS_PUBLIC). */
   metricsPublic?: boolean;
 }
@@ -52,13 +58,15 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(opts.trustProxy));
-  const metrics = createHttpMetrics(opts.service);
-  opts.metrics?.(metrics.registry);
+  const registry = opts.registry ?? createServiceRegistry(opts.service);
+  opts.metrics?.(registry);
   app.use(requestId);
-  app.use(metrics.middleware);
+  app.use(httpMetricsMiddleware(registry));
+  const log = accessLog(opts.logger, opts.accessLog ?? { enabled: true, sample: 1 });
+  if (log) app.use(log);
   app.use(helmet());
   if (opts.parseJson !== false) app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  const ops = { service: opts.service, registry: metrics.registry, checks: opts.readiness, health: opts.health };
+  const ops = { service: opts.service, registry, checks: opts.readiness, health: opts.health };
   mountOpsRoutes(app, ops, opts.metricsPublic ?? false);
   opts.routes(app);
   app.use(notFoundHandler);

@@ -1,16 +1,14 @@
-import type { RequestHandler } from 'express';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Request, RequestHandler, Response } from 'express';
+import { type Counter, Histogram, type Registry } from 'prom-client';
+import { rateLimitRefusalOf, rateLimitRefusals } from '../rate-limit.js';
 
-export interface HttpMetrics {
-  registry: Registry;
-  middleware: RequestHandler;
+/** The route template a request matched (`/chats/:id`), never its raw path: ids would explode the label set. */
+export function routeTemplateOf(req: Request): string {
+  return req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
 }
 
-/** One registry per service instance, so several services can share a process in tests. */
-export function createHttpMetrics(service: string): HttpMetrics {
-  const registry = new Registry();
-  registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
+/** Request latency by route and status, and requests refused by a rate limiter, on `registry`. */
+export function httpMetricsMiddleware(registry: Registry): RequestHandler {
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status',
@@ -18,14 +16,18 @@ export function createHttpMetrics(service: string): HttpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const middleware: RequestHandler = (req, res, next) => {
+  const refusals = rateLimitRefusals(registry);
+  return (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
-      // The route template, never the raw path: ids in paths would explode the label set.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route: routeTemplateOf(req), status: String(res.statusCode) });
+      countRefusal(refusals, res);
     });
     next();
   };
-  return { registry, middleware };
+}
+
+function countRefusal(refusals: Counter<'limit'>, res: Response): void {
+  const limit = rateLimitRefusalOf(res);
+  if (limit !== undefined) refusals.inc({ limit });
 }
