@@ -3,6 +3,7 @@ import { type RouteDef, allRoutes, buildOpenApiDocument } from '@chat/contracts'
 import {
   AppError,
   type BootFn,
+  accessLogOf,
   type Bus,
   DependencyError,
   connectBus,
@@ -26,7 +27,7 @@ import swaggerUi from 'swagger-ui-express';
 import { requireAppCredentials } from './app-credentials.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { healthReport } from './health.js';
-import { createServiceProxy, createWebSocketProxy, forwardClientAddress } from './proxy.js';
+import { createServiceProxy, createWebSocketProxy, forwardClientAddress, upstreamErrorCounter } from './proxy.js';
 import { type LimitName, buildLimiters } from './rate-limits.js';
 import { compareRoutes } from './routing.js';
 import { reportedServices, serviceUrls } from './services.js';
@@ -78,13 +79,14 @@ export function createService(deps: GatewayDeps): ServiceHandle {
   const reported = reportedServices(deps.routes ?? allRoutes, ['realtime']);
   const routes = [...(deps.routes ?? allRoutes)].sort(compareRoutes);
   const openApi = buildOpenApiDocument(routes);
+  const upstreamErrors = upstreamErrorCounter(bus.registry);
   const proxies = new Map<string, RequestHandler>();
   const proxyFor = (service: RouteDef['service']) => {
     const target = urls[service];
-    if (!proxies.has(service)) proxies.set(service, createServiceProxy({ service, target, timeoutMs: config.PROXY_TIMEOUT_MS, logger, stripPrefix: API_PREFIX }));
+    if (!proxies.has(service)) proxies.set(service, createServiceProxy({ service, target, timeoutMs: config.PROXY_TIMEOUT_MS, logger, errors: upstreamErrors, stripPrefix: API_PREFIX }));
     return proxies.get(service)!;
   };
-  const wsProxy = createWebSocketProxy(urls.realtime, '/ws', logger);
+  const wsProxy = createWebSocketProxy(urls.realtime, '/ws', logger, upstreamErrors);
 
   const appCredentials = requireAppCredentials(bus, config.RPC_TIMEOUT_MS);
   const authenticate: RequestHandler = async (req, res, next) => {
@@ -99,6 +101,8 @@ export function createService(deps: GatewayDeps): ServiceHandle {
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     parseJson: false,
+    registry: bus.registry,
+    accessLog: accessLogOf(config),
     metricsPublic: config.METRICS_PUBLIC,
     readiness: {
       redis: () => redis.ping(),

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { type Logger, clientAddressOf, currentRequestId, problemBody } from '@chat/service-kit';
 import type { Express, Request, RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
+import { Counter, type Registry } from 'prom-client';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
@@ -20,11 +21,27 @@ function writeProblem(res: ServerResponse | Socket, status: number, code: 'servi
   res.end(JSON.stringify(problemBody(status, code, detail)));
 }
 
+export type UpstreamErrorKind = 'unreachable' | 'timeout' | '5xx';
+/** Counts a failed call to a service: `gateway_upstream_errors_total{upstream,kind}`. */
+export type UpstreamErrors = (upstream: string, kind: UpstreamErrorKind) => void;
+
+/** `gateway_upstream_errors_total` on the gateway's registry. */
+export function upstreamErrorCounter(registry: Registry): UpstreamErrors {
+  const counter = new Counter({
+    name: 'gateway_upstream_errors_total',
+    help: 'Proxied requests a service failed: unreachable (503), silent past PROXY_TIMEOUT_MS (504), or answered with 5xx',
+    labelNames: ['upstream', 'kind'],
+    registers: [registry],
+  });
+  return (upstream, kind) => counter.inc({ upstream, kind });
+}
+
 export interface ProxyOptions {
   service: string;
   target: string;
   timeoutMs: number;
   logger: Logger;
+  errors: UpstreamErrors;
   /** Strip this prefix before forwarding (`/api/v1`). */
   stripPrefix?: string;
 }
@@ -40,8 +57,9 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
   const proxy = createProxyMiddleware<Request, ServerResponse>({
     target: opts.target,
     agent,
+    // Only the upstream call is timed: a timeout on the client's socket as well (http-proxy's
+    // `timeout`) fired first and dropped the connection where a 504 was due.
     proxyTimeout: opts.timeoutMs,
-    timeout: opts.timeoutMs,
     pathRewrite: (path) => {
       const prefix = opts.stripPrefix;
       return prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path;
@@ -52,8 +70,16 @@ export function createServiceProxy(opts: ProxyOptions): RequestHandler {
         const elapsed = Date.now() - (startedAt.get(req) ?? Date.now());
         opts.logger.warn('proxy error', { service: opts.service, code, err: err.message });
         // The proxy's own timeout surfaces as a reset; tell it apart by how long we waited.
-        if (!UNREACHABLE.has(code) && elapsed >= opts.timeoutMs - 50) writeProblem(res, 504, 'timeout', `${opts.service} service did not answer in time`);
-        else writeProblem(res, 503, 'service_unavailable', `${opts.service} service is unavailable`);
+        if (!UNREACHABLE.has(code) && elapsed >= opts.timeoutMs - 50) {
+          opts.errors(opts.service, 'timeout');
+          writeProblem(res, 504, 'timeout', `${opts.service} service did not answer in time`);
+        } else {
+          opts.errors(opts.service, 'unreachable');
+          writeProblem(res, 503, 'service_unavailable', `${opts.service} service is unavailable`);
+        }
+      },
+      proxyRes: (proxyRes) => {
+        if ((proxyRes.statusCode ?? 0) >= 500) opts.errors(opts.service, '5xx');
       },
     },
   });
@@ -78,7 +104,7 @@ export function forwardClientAddress(app: Express, req: IncomingMessage): void {
 }
 
 /** Proxies WebSocket upgrades on `path` to the realtime service. */
-export function createWebSocketProxy(target: string, path: string, logger: Logger) {
+export function createWebSocketProxy(target: string, path: string, logger: Logger, errors: UpstreamErrors) {
   return createProxyMiddleware<IncomingMessage, ServerResponse>({
     target,
     ws: true,
@@ -93,6 +119,7 @@ export function createWebSocketProxy(target: string, path: string, logger: Logge
       },
       error: (err, _req, res) => {
         logger.warn('websocket proxy error', { err: err.message });
+        errors('realtime', 'unreachable');
         writeProblem(res, 503, 'service_unavailable', 'realtime service is unavailable');
       },
     },

@@ -45,7 +45,7 @@ export function buildLimiters(redis: RedisClient, keys: RedisKeys, config: Gatew
   const rules = gatewayLimitRules(config);
   const entries = Object.entries(rules).map(([name, rule]) => [
     name,
-    createLimiter(redis, keys, { name: `gw-${name}`, rule, key: callerKey, countFailuresOnly: name === 'serverKeyFailures' }),
+    createLimiter(redis, keys, { name: `gw-${name}`, label: name, rule, key: callerKey, countFailuresOnly: name === 'serverKeyFailures' }),
   ]);
   return Object.fromEntries(entries) as Record<LimitName, RequestHandler>;
 }
