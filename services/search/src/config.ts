@@ -22,6 +22,12 @@ export const SearchConfig = BaseConfig.extend({
    * below the general request limit, so the directory cannot be listed by trying prefix after prefix.
    */
   RATE_LIMIT_USER_SEARCH_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /**
+   * Least time between two index transactions of one consumer: events arriving meanwhile go in
+   * the next one together, so a transaction's fixed cost is shared however low the traffic (an
+   * event after a quiet spell is still indexed at once).
+   */
+  INDEX_BATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(250),
 });
 export type SearchConfig = z.infer<typeof SearchConfig>;
 

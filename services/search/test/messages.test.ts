@@ -176,6 +176,24 @@ async function checkPagingPastTheWindow(tag: string): Promise<void> {
   }
 }
 
+describe('indexing cost', () => {
+  it('when messages arrive one by one within the batch interval, then they are indexed in far fewer transactions than messages', async () => {
+    const read = async () => {
+      const text = await (await fetch(`${stack.services.search!.opsUrl}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*source="message"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      return { batches: value('search_index_batches_total'), events: value('search_index_events_total') };
+    };
+    const tag = word('batch');
+    const before = await read();
+    const sent = [];
+    for (let i = 0; i < 20; i++) sent.push(await send(stack, alice, chatId, `${tag} ${i}`));
+    await waitForHits(stack, bob, { q: tag, limit: 50 }, sent.map((m) => m.id).reverse());
+    const after = await read();
+    expect(after.events - before.events).toBeGreaterThanOrEqual(20);
+    expect(after.batches - before.batches).toBeLessThanOrEqual(10);
+  });
+});
+
 describe('metrics', () => {
   it('when messages are indexed and searched, then /metrics reports index lag and query latency', async () => {
     const tag = word('mx');

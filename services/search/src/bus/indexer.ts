@@ -30,9 +30,10 @@ async function applyInOrder(t: Executor, byType: Map<string, Projection>, events
 }
 
 /**
- * One durable, ordered consumer per source. Events that arrive together are applied in one
- * transaction (in stream order), so indexing keeps up with bursts; each records how long after
- * the event it became searchable.
+ * One durable, ordered consumer per source. Events that arrive together, or within
+ * `INDEX_BATCH_INTERVAL_MS` of the last transaction, are applied in one transaction (in stream
+ * order), so indexing keeps up with bursts and costs little per event at any rate; each records
+ * how long after the event it became searchable.
  */
 export function consumeIntoIndex(deps: SearchDeps, opts: { durable: string; filter: string; source: string; projections: Projection[] }): Promise<RunningConsumer> {
   const byType = new Map(opts.projections.map((p) => [p.event.type, p]));
@@ -40,8 +41,11 @@ export function consumeIntoIndex(deps: SearchDeps, opts: { durable: string; filt
     durable: opts.durable,
     filter: opts.filter,
     events: opts.projections.map((p) => p.event),
+    minIntervalMs: deps.config.INDEX_BATCH_INTERVAL_MS,
     handleBatch: async (events) => {
       await deps.platform.db.tx((t) => applyInOrder(t, byType, events));
+      deps.metrics.indexBatches.inc({ source: opts.source });
+      deps.metrics.indexEvents.inc({ source: opts.source }, events.length);
       const now = Date.now();
       for (const e of events) deps.metrics.indexLag.observe({ source: opts.source }, Math.max(0, (now - Date.parse(e.occurredAt)) / 1000));
     },
