@@ -4,6 +4,7 @@ import {
   RedisKeys,
   RevocationList,
   type ServiceHandle,
+  accessLogOf,
   connectBus,
   connectRedis,
   createHttpApp,
@@ -33,7 +34,7 @@ export function createService(connections: RealtimeConnections, config: Realtime
   const revocations = new RevocationList(redis, keys);
   let node: RealtimeNode | undefined;
   const metrics = createRealtimeMetrics({
-    sockets: () => node?.sizes().sockets ?? { ready: 0, pending: 0 },
+    sockets: () => node?.sizes().sockets ?? { ready: 0, pending: 0, bufferedBytes: 0 },
     subscriptions: () => node?.sizes().subscriptions ?? { chat: 0, user: 0, presence: 0 },
   });
   const deps: RealtimeDeps = { config, logger, bus, redis, keys, revocations, verifier: createRemoteVerifier(bus, revocations), metrics };
@@ -46,7 +47,9 @@ export function createService(connections: RealtimeConnections, config: Realtime
       redis: () => redis.ping(),
       nats: () => (bus.nc.isClosed() ? Promise.reject(new Error('closed')) : bus.nc.flush()),
     },
+    registry: bus.registry,
     metrics: (registry) => metrics.register(registry),
+    accessLog: accessLogOf(config),
     metricsPublic: config.METRICS_PUBLIC,
     routes: (app) => mountEndpointRoutes(createRouteMounter(app, { validateResponses: config.VALIDATE_RESPONSES ?? config.NODE_ENV !== 'production' }), deps),
   });

@@ -1,3 +1,4 @@
+import { rateLimitRefusals } from '@chat/service-kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What the node counts; gauges read live sizes when scraped. */
@@ -11,11 +12,13 @@ export interface RealtimeMetrics {
   syncHeldEvents: Counter;
   ops: Counter<'op' | 'outcome'>;
   closes: Counter<'code'>;
+  /** Counts a refusal in the kit's `rate_limit_refusals_total{limit}` (`ws-ops`: a frame over the socket's op budget). */
+  refused(limit: string): void;
   register(registry: Registry): void;
 }
 
 export interface LiveSizes {
-  sockets(): { ready: number; pending: number };
+  sockets(): { ready: number; pending: number; bufferedBytes: number };
   subscriptions(): { chat: number; user: number; presence: number };
 }
 
@@ -29,6 +32,14 @@ export function createRealtimeMetrics(sizes: LiveSizes): RealtimeMetrics {
       const s = sizes.sockets();
       this.set({ state: 'ready' }, s.ready);
       this.set({ state: 'pending' }, s.pending);
+    },
+  });
+  const sendBuffered = new Gauge({
+    name: 'realtime_send_buffer_bytes',
+    help: "Bytes written to this node's sockets and not yet sent (sum of their send buffers)",
+    registers: [],
+    collect() {
+      this.set(sizes.sockets().bufferedBytes);
     },
   });
   const subscriptions = new Gauge({
@@ -60,11 +71,15 @@ export function createRealtimeMetrics(sizes: LiveSizes): RealtimeMetrics {
     ops: new Counter({ name: 'realtime_ops_total', help: 'Client ops, by op and outcome', labelNames: ['op', 'outcome'] as const, registers: [] }),
     closes: new Counter({ name: 'realtime_closes_total', help: 'Sockets closed by the server, by close code', labelNames: ['code'] as const, registers: [] }),
   };
+  let refusals: Counter<'limit'> | undefined;
   return {
     ...metrics,
     framesOut,
+    refused: (limit) => refusals?.inc({ limit }),
     register(registry) {
+      refusals = rateLimitRefusals(registry);
       registry.registerMetric(connected);
+      registry.registerMetric(sendBuffered);
       registry.registerMetric(subscriptions);
       registry.registerMetric(eventsOut);
       for (const metric of Object.values(metrics)) registry.registerMetric(metric as Counter<string>);

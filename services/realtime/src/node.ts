@@ -16,7 +16,7 @@ export interface RealtimeNode {
   attach(server: Server): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  sizes(): { sockets: { ready: number; pending: number }; subscriptions: { chat: number; user: number; presence: number } };
+  sizes(): { sockets: { ready: number; pending: number; bufferedBytes: number }; subscriptions: { chat: number; user: number; presence: number } };
 }
 
 /** One realtime node: its sockets, its NATS interest and the sweeps that keep both honest. */

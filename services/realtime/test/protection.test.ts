@@ -79,11 +79,14 @@ describe('bad frames', () => {
 describe('op rate limits', () => {
   it('when a socket sends a short burst over the limit, then the excess gets rate_limited errors and the socket stays open', async () => {
     const user = await newUser(stack);
+    const refused = async () => metricValue(await metricsOf(stack.services.realtime!), 'rate_limit_refusals_total{limit="ws-ops"}') ?? 0;
+    const before = await refused();
     const client = await WsClient.ready(url, user.accessToken);
     for (let i = 0; i < 60; i++) client.send({ op: 'ping', ref: i });
     await client.next(() => client.frames.filter((f) => f.op === 'pong' || f.op === 'error').length === 60);
     const limited = client.frames.filter((f) => f.op === 'error');
     expect(limited.length).toBeGreaterThanOrEqual(15);
+    expect(await refused()).toBe(before + limited.length);
     expect(limited[0]).toEqual({ op: 'error', ref: expect.any(Number), error: { code: 'rate_limited', message: expect.any(String), retryAfter: 1 } });
     await new Promise((r) => setTimeout(r, 1100));
     expect((await client.request('ping')).op).toBe('pong');
@@ -131,6 +134,31 @@ describe('slow consumers', () => {
     expect(slow.events().length).toBeLessThan(total);
     expect(fast.ws.readyState).toBe(fast.ws.OPEN);
     expect(metricValue(await metricsOf(node), 'realtime_send_buffer_drops_total')).toBe(1);
+    fast.close();
+    await nats.close();
+  });
+
+  it('when a socket reads nothing while frames keep coming, then realtime_send_buffer_bytes reports the bytes waiting for it', async () => {
+    const [a, b] = await newUsers(stack, 2);
+    const chatId = await newGroup(stack, a!, [b!]);
+    const slow = await WsClient.ready(wsUrl(node.url), a!.accessToken);
+    const fast = await WsClient.ready(wsUrl(node.url), b!.accessToken);
+    const buffered = async () => metricValue(await metricsOf(node), 'realtime_send_buffer_bytes') ?? 0;
+    expect(await buffered()).toBe(0);
+    slow.ws.pause();
+    const nats = await natsOf(stack);
+    const pad = 'x'.repeat(32 * 1024);
+    // Frame by frame until the connection's buffers are full and the node holds bytes for it
+    // (the socket is cut only by a write once it holds more than WS_SEND_BUFFER_BYTES).
+    let waiting = 0;
+    for (let seq = 1; waiting === 0 && seq <= 400; seq++) {
+      nats.publish(`rt.chat.${chatId}`, { op: 'event', t: 'message.created', chatId, seq, d: { pad } });
+      await fast.next((f) => f.seq === seq, 5000, `frame ${seq} at the fast socket`);
+      waiting = await buffered();
+    }
+    expect(waiting).toBeGreaterThan(0);
+    expect(slow.ws.readyState).toBe(slow.ws.OPEN);
+    slow.close();
     fast.close();
     await nats.close();
   });

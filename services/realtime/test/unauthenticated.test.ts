@@ -1,7 +1,7 @@
 import { boot as bootGateway } from '@chat/gateway';
 import { type RunningService, type Stack, startService, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser } from './helpers.js';
+import { metricValue, metricsOf, newUser } from './helpers.js';
 import { startRealtimeStack, wsUrl } from './stack.js';
 import { WsClient } from './ws-client.js';
 
@@ -24,8 +24,11 @@ const openFrom = (url: string, ip: string) => WsClient.open(url, from(ip));
 
 describe('unauthenticated sockets per client address', () => {
   it('when one address holds the cap of unauthenticated sockets, then its next upgrade gets 429 while another address still gets in', async () => {
+    const refused = async () => metricValue(await metricsOf(stack.services.realtime!), 'rate_limit_refusals_total{limit="ws-unauthenticated-per-ip"}') ?? 0;
+    const before = await refused();
     const held = await Promise.all(Array.from({ length: CAP }, () => openFrom(direct, '198.51.100.1')));
     await expect(openFrom(direct, '198.51.100.1')).rejects.toThrow('upgrade refused: 429');
+    expect(await refused()).toBe(before + 1);
     const other = await openFrom(direct, '198.51.100.2');
     expect(other.ws.readyState).toBe(other.ws.OPEN);
     for (const c of [...held, other]) expect(c.ws.readyState).toBe(c.ws.OPEN);

@@ -38,6 +38,7 @@ export class Inbound {
     if (sock.state === SocketState.Closing) return;
     const verdict = takeOp(sock, this.node.deps.config, now);
     if (verdict !== Verdict.Allowed) {
+      this.node.deps.metrics.refused('ws-ops');
       this.node.delivery.error(sock, refOf(parseFrame(data)), 'rate_limited', 'too many ops: slow down', undefined, 1);
       if (verdict === Verdict.Abusive) this.node.delivery.close(sock, CloseCode.rateLimited, 'rate limited');
       return;

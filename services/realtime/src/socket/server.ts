@@ -107,10 +107,15 @@ export class SocketServer {
     this.timers.length = 0;
   }
 
+  /** Sockets by state, and the bytes written to them that their connections have not sent yet (read when scraped). */
   sizes() {
     let ready = 0;
-    for (const sock of this.sockets) if (sock.state === SocketState.Ready) ready += 1;
-    return { ready, pending: this.sockets.size - ready };
+    let bufferedBytes = 0;
+    for (const sock of this.sockets) {
+      if (sock.state === SocketState.Ready) ready += 1;
+      bufferedBytes += sock.bufferedAmount;
+    }
+    return { ready, pending: this.sockets.size - ready, bufferedBytes };
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -119,7 +124,10 @@ export class SocketServer {
     const origin = req.headers.origin;
     if (origin && this.origins !== 'any' && !this.origins.has(origin)) return refuse(socket, 403);
     const address = this.clientAddress(req);
-    if (!this.pending.admits(address)) return refuse(socket, 429);
+    if (!this.pending.admits(address)) {
+      this.node.deps.metrics.refused('ws-unauthenticated-per-ip');
+      return refuse(socket, 429);
+    }
     // ws completes the upgrade synchronously (no verifyClient, no deflate): admitted and counted in one turn.
     this.wss.handleUpgrade(req, socket, head, (sock) => this.connected(sock, req, address));
   }
