@@ -26,7 +26,6 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** RFC 9457 problem details, the body of every error response. */
 export const Problem = z
   .object({
     type: z.string(),
@@ -37,10 +36,10 @@ export const Problem = z
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .openapi('Problem');
+  .openapi('Problem').describe('RFC 9457 problem details, the body of every error response.');
 export type Problem = z.infer<typeof Problem>;
 
-export const PageInfo = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() }).openapi('PageInfo');
+export const PageInfo = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() }).openapi('PageInfo').describe('Cursor paging: pass `nextCursor` as `cursor` for the next page while `hasMore`.');
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), page: PageInfo });

@@ -16,10 +16,12 @@ export interface EventDef<T extends z.ZodType = z.ZodType> {
   /** `<service>.<entity>.<past-verb>`; the subject is `evt.` + type. */
   type: string;
   data: T;
+  /** When it is published and what consumers must know; generated into the READMEs. */
+  description?: string;
 }
 
-export function defineEvent<const T extends z.ZodType>(type: string, data: T): EventDef<T> {
-  return { type, data };
+export function defineEvent<const T extends z.ZodType>(type: string, data: T, description?: string): EventDef<T> {
+  return description === undefined ? { type, data } : { type, data, description };
 }
 
 export type EventData<E extends EventDef> = z.infer<E['data']>;

@@ -15,3 +15,5 @@ export * from './events.js';
 export * from './rpc.js';
 export * from './all-routes.js';
 export * from './openapi.js';
+export * from './asyncapi.js';
+export * from './examples.js';

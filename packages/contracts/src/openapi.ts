@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ZodRequestBody } from '@asteasolutions/zod-to-openapi';
-import { allRoutes } from './all-routes.js';
+import { allRoutes, operationIdOf } from './all-routes.js';
 import { Problem } from './common.js';
+import { type RouteExample, routeExamples } from './examples.js';
 import type { RouteDef } from './routes.js';
 import type { z } from './zod.js';
 
@@ -19,14 +20,16 @@ function problemResponse(description: string) {
 
 const BINARY = { type: 'string', format: 'binary' } as const;
 
-function successResponse(route: RouteDef) {
+const withExample = (example: unknown) => (example === undefined ? {} : { example });
+
+function successResponse(route: RouteDef, example: RouteExample | undefined) {
   if (route.binaryResponse) return { description: 'The file', content: { 'application/octet-stream': { schema: BINARY } } };
-  if (route.response) return { description: 'Success', content: { 'application/json': { schema: route.response } } };
+  if (route.response) return { description: 'Success', content: { 'application/json': { schema: route.response, ...withExample(example?.response) } } };
   return { description: 'Success (no body)' };
 }
 
-function requestBody(route: RouteDef): ZodRequestBody | undefined {
-  if (route.body) return { content: { 'application/json': { schema: route.body } } };
+function requestBody(route: RouteDef, example: RouteExample | undefined): ZodRequestBody | undefined {
+  if (route.body) return { content: { 'application/json': { schema: route.body, ...withExample(example?.request) } } };
   if (route.multipartFile) {
     const schema = { type: 'object' as const, required: [route.multipartFile], properties: { [route.multipartFile]: { ...BINARY } } };
     return { content: { 'multipart/form-data': { schema } } };
@@ -35,8 +38,9 @@ function requestBody(route: RouteDef): ZodRequestBody | undefined {
 }
 
 function registerRoute(registry: OpenAPIRegistry, route: RouteDef): void {
+  const example = routeExamples.get(route);
   const responses: Record<number, unknown> = {
-    [route.status]: successResponse(route),
+    [route.status]: successResponse(route, example),
     400: problemResponse('Invalid request (`validation_failed`)'),
     429: problemResponse('Rate limited (`rate_limited`), with Retry-After'),
   };
@@ -45,13 +49,15 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDef): void {
   registry.registerPath({
     method: route.method,
     path: `/api/v1${toOpenApiPath(route.path)}`,
+    operationId: operationIdOf(route),
     summary: route.summary,
+    description: route.description ?? route.summary,
     tags: [route.service],
     security: SECURITY[route.access],
     request: {
       params: route.params as z.ZodObject | undefined,
       query: route.query as z.ZodObject | undefined,
-      body: requestBody(route),
+      body: requestBody(route, example),
     },
     responses: responses as never,
   });
@@ -67,7 +73,7 @@ export function buildOpenApiDocument(routes: RouteDef[] = allRoutes) {
   for (const route of routes) registerRoute(registry, route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Chat backend API', version: '1.0.0', description: 'REST API v1. Live events: WebSocket at /ws.' },
+    info: { title: 'Chat backend API', version: '1.0.0', description: 'REST API v1. Live events: the WebSocket at /ws, described by the AsyncAPI document at /asyncapi.json.' },
     servers: [{ url: '/' }],
   });
 }

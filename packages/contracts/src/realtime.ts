@@ -72,6 +72,10 @@ export const ReadyFrame = z.object({
 });
 export type ReadyFrame = z.infer<typeof ReadyFrame>;
 
+/** The answer to a `ping` frame (WebSocket-level pings are answered by the socket itself). */
+export const PongFrame = z.object({ op: z.literal('pong'), ref: FrameRef.optional() });
+export type PongFrame = z.infer<typeof PongFrame>;
+
 export const AckFrame = z.object({ op: z.literal('ack'), ref: FrameRef.optional(), d: z.record(z.string(), z.unknown()) });
 export type AckFrame = z.infer<typeof AckFrame>;
 

@@ -18,7 +18,13 @@ export interface RouteDef {
   method: HttpMethod;
   /** Express-style path below `/api/v1`, e.g. `/auth/sessions/:id`. */
   path: string;
+  /** One line: the operation's summary in the OpenAPI document and the fallback for `description`. */
   summary: string;
+  /**
+   * What the summary leaves out (bodies, answers, limits, rules): the operation's description in
+   * the OpenAPI document and the notes column of the owning service's README.
+   */
+  description?: string;
   access: RouteAccess;
   /** Name of a per-route limit in the gateway's rate-limit table. */
   rateLimit?: string;

@@ -6,10 +6,12 @@ export interface RpcDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType
   subject: string;
   request: Req;
   response: Res;
+  /** What it answers and its rules; generated into the serving service's README. */
+  description?: string;
 }
 
-export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodType>(subject: string, request: Req, response: Res): RpcDef<Req, Res> {
-  return { subject, request, response };
+export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodType>(subject: string, request: Req, response: Res, description?: string): RpcDef<Req, Res> {
+  return description === undefined ? { subject, request, response } : { subject, request, response, description };
 }
 
 /** What a handler that failed sends back instead of leaving the caller to time out. */
