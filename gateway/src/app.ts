@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type RouteDef, allRoutes, buildOpenApiDocument } from '@chat/contracts';
+import { type RouteDef, allRoutes, buildAsyncApiDocument, buildOpenApiDocument } from '@chat/contracts';
 import {
   AppError,
   type BootFn,
@@ -79,6 +79,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
   const reported = reportedServices(deps.routes ?? allRoutes, ['realtime']);
   const routes = [...(deps.routes ?? allRoutes)].sort(compareRoutes);
   const openApi = buildOpenApiDocument(routes);
+  const asyncApi = buildAsyncApiDocument();
   const upstreamErrors = upstreamErrorCounter(bus.registry);
   const proxies = new Map<string, RequestHandler>();
   const proxyFor = (service: RouteDef['service']) => {
@@ -113,6 +114,9 @@ export function createService(deps: GatewayDeps): ServiceHandle {
       app.use(cors(corsOptions(config.CORS_ORIGINS)));
       app.get('/openapi.json', (_req, res) => {
         res.json(openApi);
+      });
+      app.get('/asyncapi.json', (_req, res) => {
+        res.json(asyncApi);
       });
       app.use('/docs', docsCsp, swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
       app.get('/.well-known/jwks.json', proxyFor('auth'));

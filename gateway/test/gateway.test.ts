@@ -22,6 +22,15 @@ describe('gateway', () => {
     expect(res.body.paths['/api/v1/auth/register'].post.requestBody.content['application/json'].schema).toBeDefined();
   });
 
+  it('when /asyncapi.json is read, then it describes the WebSocket protocol on /ws', async () => {
+    const res = await stack.api.get('/asyncapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.asyncapi).toMatch(/^3\./);
+    expect(res.body.channels.ws.address).toBe('/ws');
+    expect(res.body.components.messages.messageSend.payload.properties.op.const).toBe('message.send');
+    expect(res.body.operations.messageSend.action).toBe('send');
+  });
+
   it('when /docs is opened, then Swagger UI is served', async () => {
     const res = await stack.api.get('/docs/');
     expect(res.status).toBe(200);
