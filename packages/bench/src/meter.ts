@@ -66,6 +66,8 @@ export interface Usage {
   cores: Record<string, number>;
   /** Our processes together (services and gateway, not the load generator). */
   oursCores: number;
+  /** Ours with PostgreSQL, NATS and Redis: what the system costs to run. */
+  allCores: number;
   /** Memory at the end of the window, MB (PostgreSQL as the sum of its processes' proportional shares). */
   memoryMb: Record<string, number>;
 }
@@ -102,7 +104,8 @@ export function startMeter(ours: Record<string, number>): { stop(): Usage } {
       cores.steal = round((now.steal - machine.steal) / seconds);
       memoryMb.loadGenerator = Math.round(process.memoryUsage.rss() / 2 ** 20);
       const oursCores = round(Object.keys(ours).reduce((sum, name) => sum + (cores[name] ?? 0), 0));
-      return { cores, oursCores, memoryMb };
+      const allCores = round(oursCores + (cores.postgres ?? 0) + (cores.nats ?? 0) + (cores.redis ?? 0));
+      return { cores, oursCores, allCores, memoryMb };
     },
   };
 }

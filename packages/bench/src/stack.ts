@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { TEST_NATS_URL, createIsolation } from '@chat/testkit';
 
 const root = new URL('../../..', import.meta.url).pathname;
-const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, presence: 19186, realtime: 19188, gateway: 19180 };
+const PORTS = { auth: 19181, user: 19182, chat: 19183, message: 19184, media: 19185, presence: 19186, search: 19187, realtime: 19188, gateway: 19180 };
 type Name = keyof typeof PORTS;
+/**
+ * The whole product, as `npm start` runs it; `BENCH_LIGHT=1` leaves out search and media (a lighter
+ * configuration, reported as such).
+ */
+export const LIGHT = process.env.BENCH_LIGHT === '1';
+const ORDER: Name[] = ['auth', 'user', 'chat', 'message', ...(LIGHT ? [] : (['media', 'search'] as Name[])), 'presence', 'realtime', 'gateway'];
 const lots = '1000000000';
 
 const ADMIN_KEY = 'platform-admin-key-for-the-fanout-bench';
@@ -55,7 +61,7 @@ export function targetStack(): BenchStack | undefined {
   };
 }
 
-/** Builds, then starts auth, user, chat, message, presence, realtime and the gateway. */
+/** Builds, then starts every service and the gateway (without search and media when `LIGHT`). */
 export async function startBenchStack(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   // Its own database, key and subject prefixes and data folder, all removed by `stop`.
   const isolation = createIsolation();
@@ -73,10 +79,13 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
     RATE_LIMIT_REGISTER_PER_HOUR: lots,
     // As in production: responses are not checked against the contract (development does that).
     VALIDATE_RESPONSES: 'false',
+    // The media service's embedded store in the run's own folder, on a free port.
+    S3_EMBEDDED_PORT: '0',
+    S3_EMBEDDED_DIR: join(isolation.dataDir, 's3'),
     ...Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${port}`])),
     ...extraEnv,
   };
-  const order: Name[] = ['auth', 'user', 'chat', 'message', 'presence', 'realtime', 'gateway'];
+  const order = ORDER;
   const filters = [...order, 'client'].map((name) => `--filter=@chat/${name}`);
   if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0) throw new Error('build failed');
   const children: { name: Name; child: ChildProcess }[] = [];
