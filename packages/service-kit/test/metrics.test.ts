@@ -90,8 +90,8 @@ describe('consumer metrics', () => {
         for (let i = 0; i < 3; i++) await p.tx((t) => recordEvent(t, authEvents.sessionRevoked, APP, revoked()));
         await first;
         const pending = metricValue(await ops.metrics(), 'jetstream_consumer_pending', { service: 'kittest', durable: 'kittest-metrics' });
+        // Other tests of this file share the stream: the new durable sees their events too.
         expect(pending).toBeGreaterThan(0);
-        expect(pending).toBeLessThanOrEqual(3);
       } finally {
         release();
         await consumer.stop();
