@@ -125,8 +125,10 @@ async function untilQuiet(): Promise<void> {
   }
 }
 
-/** RSS of every process of ours, in bytes. */
-const oursRss = () => Object.values(stack.pids).reduce((sum, pid) => sum + rssBytes(pid), 0);
+/** RSS of each process of ours, in bytes. */
+const oursRss = () => new Map(Object.values(stack.pids).map((pid) => [pid, rssBytes(pid)]));
+/** What the processes grew by; one that shrank (a collection after the users were made) offsets nothing. */
+const grewBy = (before: Map<number, number>, after: Map<number, number>) => [...after].reduce((sum, [pid, rss]) => sum + Math.max(0, rss - (before.get(pid) ?? rss)), 0);
 
 async function idlePhase(seats: User[]) {
   const pid = stack.pids.realtime;
@@ -155,7 +157,7 @@ async function idlePhase(seats: User[]) {
   // 10,000 disconnects set off presence transitions and last-seen writes that take a while: the
   // presets after this one measure their own load, not this aftermath.
   await untilQuiet();
-  const perSocketKb = (oursAfter - oursBefore) / IDLE / 1024;
+  const perSocketKb = grewBy(oursBefore, oursAfter) / IDLE / 1024;
   const idle = {
     sockets: IDLE,
     connectSeconds: +connectS.toFixed(1),

@@ -77,6 +77,8 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
     RATE_LIMIT_IP_PER_MINUTE: lots,
     RATE_LIMIT_SERVER_PER_MINUTE: lots,
     RATE_LIMIT_REGISTER_PER_HOUR: lots,
+    // Every bench socket comes from one address, up to 100 opening at once.
+    WS_MAX_UNAUTHENTICATED_PER_IP: '100000',
     // As in production: responses are not checked against the contract (development does that).
     VALIDATE_RESPONSES: 'false',
     // The media service's embedded store in the run's own folder, on a free port.

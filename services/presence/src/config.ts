@@ -8,7 +8,7 @@ export const PresenceConfig = BaseConfig.extend({
   /** How long a call to another service (rpc.user.*, rpc.chat.*) may take before the request fails with 504. */
   RPC_TIMEOUT_MS: ms(100, 60_000, 2000),
   /** A device without a heartbeat for this long is gone (realtime nodes beat every ~15 s: two beats and some slack). */
-  PRESENCE_DEVICE_TTL_MS: ms(100, 3_600_000, 35_000),
+  PRESENCE_DEVICE_TTL_MS: ms(100, 3_600_000, 65_000),
   /** A user online without activity for this long is shown as away. */
   PRESENCE_AWAY_AFTER_MS: ms(100, 86_400_000, 300_000),
   /** After the last device leaves, offline is published only if none came back within this time (absorbs flapping). */

@@ -51,8 +51,12 @@ export const RealtimeConfig = BaseConfig.extend({
   REALTIME_LISTED: boolFromEnv.default(true),
   /** How often the node reports its URL and socket count to the directory behind `GET /realtime`. */
   NODE_REPORT_INTERVAL_MS: int(100, 600_000, 5000),
-  /** How often the node renews its sockets with presence and the connection counter. */
-  PRESENCE_HEARTBEAT_MS: int(100, 600_000, 15_000),
+  /**
+   * How often the node renews its sockets with presence and the connection counter (spread over
+   * the interval). Keep the presence service's PRESENCE_DEVICE_TTL_MS a little over twice this: it
+   * is how long a crashed node's users still show online.
+   */
+  PRESENCE_HEARTBEAT_MS: int(100, 600_000, 30_000),
 });
 export type RealtimeConfig = z.infer<typeof RealtimeConfig>;
 
