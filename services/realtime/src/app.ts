@@ -19,7 +19,7 @@ import {
 } from '@chat/service-kit';
 import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
-import { mountEndpointRoutes } from './http/endpoints.routes.js';
+import { mountEndpointRoutes } from './entry/endpoints.routes.js';
 import { createRealtimeMetrics } from './metrics.js';
 import { type RealtimeNode, createRealtimeNode } from './node.js';
 

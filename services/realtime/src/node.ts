@@ -2,15 +2,15 @@ import type { Server } from 'node:http';
 import { messageRpcs } from '@chat/contracts';
 import { type ClientAddress, RpcBatcher } from '@chat/service-kit';
 import type { Subscription } from '@nats-io/transport-node';
-import { watchBlocks } from './bus/blocks.js';
-import { NodeDirectory } from './bus/node-directory.js';
-import { PresenceReporter } from './bus/presence.js';
-import { watchRevocations } from './bus/revocations.js';
+import { watchBlocks } from './entry/blocks.js';
+import { NodeDirectory } from './outbound/node-directory.js';
+import { PresenceReporter } from './outbound/presence.js';
+import { watchRevocations } from './entry/revocations.js';
 import type { NodeContext } from './context.js';
 import type { RealtimeDeps } from './deps.js';
 import { Hub } from './hub/hub.js';
-import { Delivery } from './socket/delivery.js';
-import { SocketServer } from './socket/server.js';
+import { Delivery } from './primitives/delivery.js';
+import { SocketServer } from './entry/server.js';
 
 export interface RealtimeNode {
   attach(server: Server): void;

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { LiveSocket } from '../src/socket/live-socket.js';
-import { textFrame } from '../src/socket/wire-frame.js';
+import { LiveSocket } from '../src/primitives/live-socket.js';
+import { textFrame } from '../src/primitives/wire-frame.js';
 
 // The ready-made frames a node writes for live events must read back exactly, in order with ws's own frames.
 describe('ready-made WebSocket frames', () => {

@@ -1,8 +1,8 @@
 import type { RealtimeDeps } from '../deps.js';
-import type { Delivery } from '../socket/delivery.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { Delivery } from '../primitives/delivery.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 import { ChatSequencer, type LogFrame } from './sequencer.js';
-import { textFrame } from '../socket/wire-frame.js';
+import { textFrame } from '../primitives/wire-frame.js';
 import { Topics } from './topics.js';
 import { type UserEntry, Users } from './users.js';
 

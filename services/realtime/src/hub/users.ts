@@ -1,24 +1,13 @@
 import { chatRpcs } from '@chat/contracts';
 import { callRpc } from '@chat/service-kit';
 import type { RealtimeDeps } from '../deps.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
+import type { UserEntry } from '../primitives/user-entry.js';
 import type { Topics } from './topics.js';
 
-const USER_CHATS_PAGE = 1000;
+export type { UserEntry };
 
-/** A user with at least one socket on this node: the chats they belong to, shared by their sockets. */
-export interface UserEntry {
-  userId: string;
-  appId: string;
-  /** Ready sockets (and those about to be). */
-  sockets: Set<LiveSocket>;
-  chats: Set<string>;
-  /** Chats whose log said the user left or was removed: nothing more is delivered from them until the log says they joined again. */
-  suspended: Set<string> | undefined;
-  /** Membership changes that arrived while the chat list was loading; applied once it is loaded. */
-  queued: { added: boolean; chatId: string }[] | undefined;
-  loading: Promise<void>;
-}
+const USER_CHATS_PAGE = 1000;
 
 /**
  * The node's users and their chat subscriptions. `rt.user.<id>` is subscribed before the chat list

@@ -1,8 +1,8 @@
 import type { ClientOp } from '@chat/contracts';
 import { AppError, ForbiddenError, UnauthorizedError } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
-import type { LiveSocket } from '../socket/live-socket.js';
-import { expiryOf } from '../socket/token-expiry.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
+import { expiryOf } from '../primitives/token-expiry.js';
 
 /**
  * A ready socket renews its access token before it expires. The new token is verified like the one

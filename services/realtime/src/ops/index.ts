@@ -1,6 +1,6 @@
 import type { ClientOp, ClientOpName } from '@chat/contracts';
 import type { NodeContext } from '../context.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 import { renewToken } from './auth.js';
 import { deleteMessage, editMessage, mark, react, sendMessage } from './messages.js';
 import { setPresence, subscribePresence, typing, unsubscribePresence } from './presence.js';

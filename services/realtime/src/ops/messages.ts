@@ -1,7 +1,7 @@
 import { type ClientOp, type ClientOpName, messageRpcs } from '@chat/contracts';
 import { callRpc, callRpcForJson } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 import { AckJson } from './ack-json.js';
 
 // Writes go to the message service over rpc: the same domain code and rules as the REST routes.

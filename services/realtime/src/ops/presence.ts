@@ -1,7 +1,7 @@
 import { type ClientOp, type ClientOpName, presenceRpcs } from '@chat/contracts';
 import { AppError, callRpc } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 
 type Data<O extends ClientOpName> = ClientOp<O>['d'];
 

@@ -1,7 +1,7 @@
 import { type ClientOp, type ErrorCode, type LogEvent, SYNC_REPLAY_MAX, type SyncAck, messageRpcs } from '@chat/contracts';
 import { AppError, callRpc } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
-import type { HeldEvent, LiveSocket, SentRun } from '../socket/live-socket.js';
+import type { HeldEvent, LiveSocket, SentRun } from '../primitives/live-socket.js';
 
 type ChatResult = SyncAck['chats'][string];
 

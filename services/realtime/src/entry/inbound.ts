@@ -3,8 +3,8 @@ import { AppError, fieldErrors } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
 import { AckJson } from '../ops/ack-json.js';
 import { type RequestOpName, opHandlers } from '../ops/index.js';
-import { type LiveSocket, SocketState } from './live-socket.js';
-import { Verdict, takeOp } from './rate-limit.js';
+import { type LiveSocket, SocketState } from '../primitives/live-socket.js';
+import { Verdict, takeOp } from '../primitives/rate-limit.js';
 
 /** Frames a socket may send before `ready` (e.g. a `sync` right after opening); more are refused. */
 const EARLY_FRAMES_MAX = 16;

@@ -1,8 +1,8 @@
 import { CloseCode, EventEnvelope, authEvents, eventSubject } from '@chat/contracts';
 import type { Subscription } from '@nats-io/transport-node';
 import type { RealtimeDeps } from '../deps.js';
-import type { Delivery } from '../socket/delivery.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { Delivery } from '../primitives/delivery.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 
 /**
  * Closes the sockets of a revoked session on this node with 4001, after telling them why. A plain

@@ -8,7 +8,7 @@ import type { NodeContext } from '../context.js';
 import { releaseConnection, renewConnections } from '../store/connections.store.js';
 import { type AuthHooks, authenticate, connectionTtlMs } from './authenticate.js';
 import { Inbound } from './inbound.js';
-import { LiveSocket, SocketState } from './live-socket.js';
+import { LiveSocket, SocketState } from '../primitives/live-socket.js';
 import { PendingSockets } from './pending-sockets.js';
 
 const PATHS = new Set(['/ws', '/']);

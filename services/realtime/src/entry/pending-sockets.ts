@@ -1,4 +1,4 @@
-import type { LiveSocket } from './live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 
 /**
  * Sockets not yet authenticated, counted per client address, so one address cannot hold open an

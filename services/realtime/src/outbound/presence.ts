@@ -1,7 +1,7 @@
 import { HEARTBEAT_BATCH_MAX, presenceRpcs } from '@chat/contracts';
 import { callRpc } from '@chat/service-kit';
 import type { RealtimeDeps } from '../deps.js';
-import type { LiveSocket } from '../socket/live-socket.js';
+import type { LiveSocket } from '../primitives/live-socket.js';
 
 /**
  * Tells the presence service about this node's sockets. Presence failures never break messaging:

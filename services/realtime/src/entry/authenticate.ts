@@ -3,8 +3,8 @@ import { AppError } from '@chat/service-kit';
 import { WebSocket } from 'ws';
 import type { NodeContext } from '../context.js';
 import { acquireConnection } from '../store/connections.store.js';
-import { type LiveSocket, SocketState } from './live-socket.js';
-import { expiryOf } from './token-expiry.js';
+import { type LiveSocket, SocketState } from '../primitives/live-socket.js';
+import { expiryOf } from '../primitives/token-expiry.js';
 
 const stillOpen = (sock: LiveSocket) => sock.readyState === WebSocket.OPEN && sock.state !== SocketState.Closing;
 

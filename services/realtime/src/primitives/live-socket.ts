@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { UserEntry } from '../hub/users.js';
+import type { UserEntry } from './user-entry.js';
 
 export const SocketState = {
   /** Open, waiting for a token (header or first `auth` frame). */
