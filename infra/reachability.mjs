@@ -33,6 +33,8 @@ export async function requireDependencies(env = process.env) {
   const down = deps.filter((_, i) => !results[i]);
   if (down.length === 0) return;
   for (const d of down) process.stderr.write(`${d.name} is not reachable at ${d.host}:${d.port}\n`);
-  process.stderr.write('Start them with: bash infra/dev-services.sh  (installs PostgreSQL, Redis and NATS from Debian packages if needed, and runs the project’s authenticated NATS and Redis)\n');
+  process.stderr.write(
+    'Start them with: bash infra/dev-services.sh  (installs PostgreSQL, Redis and NATS from Debian packages if needed, and runs the project’s authenticated NATS and Redis)\n',
+  );
   process.exit(1);
 }

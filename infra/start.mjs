@@ -36,7 +36,11 @@ let stopping = false;
 function run(proc, index, attempt = 0) {
   const color = COLORS[index % COLORS.length];
   const prefix = `\x1b[${color}m${proc.name.padEnd(width)} |\x1b[0m `;
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: proc.dir, env: { ...env, AUTH_KEYS_DIR: join(root, '.data/keys'), MAILBOX_DIR: join(root, '.data/mailbox') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: proc.dir,
+    env: { ...env, AUTH_KEYS_DIR: join(root, '.data/keys'), MAILBOX_DIR: join(root, '.data/mailbox') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const startedAt = Date.now();
   proc.child = child;
   for (const stream of [child.stdout, child.stderr]) {

@@ -44,7 +44,10 @@ export interface GatewayDeps {
 }
 
 function corsOptions(origins: string): cors.CorsOptions {
-  const list = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const list = origins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return {
     origin: list.includes('*') ? '*' : list,
     exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy'],
@@ -84,7 +87,11 @@ export function createService(deps: GatewayDeps): ServiceHandle {
   const proxies = new Map<string, RequestHandler>();
   const proxyFor = (service: RouteDef['service']) => {
     const target = urls[service];
-    if (!proxies.has(service)) proxies.set(service, createServiceProxy({ service, target, timeoutMs: config.PROXY_TIMEOUT_MS, logger, errors: upstreamErrors, stripPrefix: API_PREFIX }));
+    if (!proxies.has(service))
+      proxies.set(
+        service,
+        createServiceProxy({ service, target, timeoutMs: config.PROXY_TIMEOUT_MS, logger, errors: upstreamErrors, stripPrefix: API_PREFIX }),
+      );
     return proxies.get(service)!;
   };
   const wsProxy = createWebSocketProxy(urls.realtime, '/ws', logger, upstreamErrors);
@@ -168,7 +175,13 @@ export const boot: BootFn = async (env) => {
   const redis = await connectRedis(redisUrl).catch((err: Error) => {
     throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
   });
-  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: 'gateway', logger, credentials: natsCredentials('gateway', config) }).catch((err: Error) => {
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    service: 'gateway',
+    logger,
+    credentials: natsCredentials('gateway', config),
+  }).catch((err: Error) => {
     throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
   });
   return {

@@ -22,8 +22,16 @@ export const GatewayConfig = BaseConfig.extend({
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).default(2000),
   PROXY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Largest declared body the gateway forwards: JSON routes, and file uploads (keep ≥ MEDIA_MAX_BYTES). */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(101 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(101 * 1024 * 1024),
   RATE_LIMIT_USER_PER_MINUTE: perMinute(600),
   RATE_LIMIT_IP_PER_MINUTE: perMinute(300),
   RATE_LIMIT_REGISTER_PER_HOUR: perMinute(60),

@@ -13,7 +13,10 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
 };
 
 export function serviceUrls(config: Partial<Record<`${Uppercase<ServiceName>}_URL`, string>>): Record<ServiceName, string> {
-  const entries = Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, config[`${name.toUpperCase() as Uppercase<ServiceName>}_URL`] ?? `http://127.0.0.1:${port}`]);
+  const entries = Object.entries(DEFAULT_PORTS).map(([name, port]) => [
+    name,
+    config[`${name.toUpperCase() as Uppercase<ServiceName>}_URL`] ?? `http://127.0.0.1:${port}`,
+  ]);
   return Object.fromEntries(entries) as Record<ServiceName, string>;
 }
 

@@ -81,10 +81,14 @@ describe('gateway', () => {
   });
 
   it('when a browser from an allowed origin asks, then CORS allows it; another origin gets no allowance', async () => {
-    const ok = await stack.api.request('OPTIONS', '/api/v1/auth/login', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const ok = await stack.api.request('OPTIONS', '/api/v1/auth/login', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
-    const other = await stack.api.request('OPTIONS', '/api/v1/auth/login', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const other = await stack.api.request('OPTIONS', '/api/v1/auth/login', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -52,7 +52,11 @@ describe('NATS accepts only authenticated services, each within its subjects', (
       });
       expect(await trySubscribe(intruder, `${stack.env.NATS_PREFIX}rpc.auth.verify-password`)).toMatch(/permissions violation/i);
       const user = await registerUser(stack.api);
-      const forged = jwt.sign({ sub: user.id, app: user.appId, sid: '00000000-0000-7000-8000-000000000000' }, privateKey, { algorithm: 'ES256', keyid: 'planted', expiresIn: 600 });
+      const forged = jwt.sign({ sub: user.id, app: user.appId, sid: '00000000-0000-7000-8000-000000000000' }, privateKey, {
+        algorithm: 'ES256',
+        keyid: 'planted',
+        expiresIn: 600,
+      });
       const res = await stack.api.get('/api/v1/auth/me', { headers: { authorization: `Bearer ${forged}` } });
       expect(res.status).toBe(401);
       expect(answered).toBe(0);

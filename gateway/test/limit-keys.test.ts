@@ -10,7 +10,13 @@ beforeAll(async () => {
   stack = await startStack({
     gateway: bootGateway,
     services: { auth: bootAuth },
-    env: { PLATFORM_ADMIN_KEY: ADMIN_KEY, RATE_LIMIT_REGISTER_PER_HOUR: '2', RATE_LIMIT_MAIL_PER_HOUR: '2', RATE_LIMIT_SERVER_KEY_FAILURES_PER_MINUTE: '4', RATE_LIMIT_SERVER_PER_MINUTE: '6' },
+    env: {
+      PLATFORM_ADMIN_KEY: ADMIN_KEY,
+      RATE_LIMIT_REGISTER_PER_HOUR: '2',
+      RATE_LIMIT_MAIL_PER_HOUR: '2',
+      RATE_LIMIT_SERVER_KEY_FAILURES_PER_MINUTE: '4',
+      RATE_LIMIT_SERVER_PER_MINUTE: '6',
+    },
   });
 });
 afterAll(() => stack?.stop());
@@ -26,7 +32,11 @@ async function createApp(on: Stack): Promise<{ apiKey: string; apiSecret: string
 describe('gateway limit keys', () => {
   it('when each registration carries a different made-up X-Api-Key, then they still share the IP budget', async () => {
     const register = (i: number) =>
-      stack.api.post('/api/v1/auth/register', { username: `keyed_${i}_${stack.isolation.id}`, password: 'long enough password' }, { headers: { 'x-api-key': randomKey() } });
+      stack.api.post(
+        '/api/v1/auth/register',
+        { username: `keyed_${i}_${stack.isolation.id}`, password: 'long enough password' },
+        { headers: { 'x-api-key': randomKey() } },
+      );
     expect((await register(0)).status).toBe(201);
     expect((await register(1)).status).toBe(201);
     const limited = await register(2);
@@ -35,7 +45,8 @@ describe('gateway limit keys', () => {
   });
 
   it('when forgot-password mails are asked with fresh API keys each time, then the mail budget per IP holds', async () => {
-    const ask = () => stack.api.post('/api/v1/auth/forgot-password', { email: 'victim@example.com' }, { headers: { 'x-api-key': randomKey(), 'x-api-secret': 'x' } });
+    const ask = () =>
+      stack.api.post('/api/v1/auth/forgot-password', { email: 'victim@example.com' }, { headers: { 'x-api-key': randomKey(), 'x-api-secret': 'x' } });
     expect((await ask()).status).toBe(202);
     expect((await ask()).status).toBe(202);
     expect((await ask()).status).toBe(429);

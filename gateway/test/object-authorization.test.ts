@@ -77,7 +77,12 @@ const CHAT_ROUTES: RouteCase[] = [
 ];
 
 const MESSAGE_ROUTES: RouteCase[] = [
-  { route: 'POST /chats/:id/messages', method: 'post', path: (w) => `/chats/${w.chatId}/messages`, body: () => ({ clientMessageId: randomUUID(), text: 'intruding' }) },
+  {
+    route: 'POST /chats/:id/messages',
+    method: 'post',
+    path: (w) => `/chats/${w.chatId}/messages`,
+    body: () => ({ clientMessageId: randomUUID(), text: 'intruding' }),
+  },
   { route: 'GET /chats/:id/messages', method: 'get', path: (w) => `/chats/${w.chatId}/messages` },
   { route: 'GET /chats/:id/events', method: 'get', path: (w) => `/chats/${w.chatId}/events?after=0` },
   { route: 'GET /chats/:id/pins', method: 'get', path: (w) => `/chats/${w.chatId}/pins` },
@@ -85,7 +90,13 @@ const MESSAGE_ROUTES: RouteCase[] = [
   { route: 'POST /chats/:id/delivered', method: 'post', path: (w) => `/chats/${w.chatId}/delivered`, body: () => ({ seq: 1000 }) },
   { route: 'PUT /chats/:id/draft', method: 'put', path: (w) => `/chats/${w.chatId}/draft`, body: () => ({ text: 'a draft' }) },
   { route: 'GET /drafts', method: 'get', path: () => '/drafts', expect: listsNot('chatId', 'chatId'), outcome: 'no draft of the chat' },
-  { route: 'GET /chats/unread', method: 'get', path: () => '/chats/unread', expect: listsNot('chatId', 'chatId', (b) => b.chats), outcome: 'no unread count of the chat' },
+  {
+    route: 'GET /chats/unread',
+    method: 'get',
+    path: () => '/chats/unread',
+    expect: listsNot('chatId', 'chatId', (b) => b.chats),
+    outcome: 'no unread count of the chat',
+  },
   { route: 'GET /messages/:id', method: 'get', path: (w) => `/messages/${w.messageId}` },
   { route: 'PATCH /messages/:id', method: 'patch', path: (w) => `/messages/${w.messageId}`, body: () => ({ text: 'rewritten' }) },
   { route: 'DELETE /messages/:id?for=everyone', method: 'delete', path: (w) => `/messages/${w.messageId}?for=everyone` },
@@ -99,8 +110,17 @@ const MESSAGE_ROUTES: RouteCase[] = [
   { route: 'GET /messages/:id/replies', method: 'get', path: (w) => `/messages/${w.messageId}/replies` },
   { route: 'GET /messages/:id/receipts', method: 'get', path: (w) => `/messages/${w.messageId}/receipts` },
   { route: 'POST /messages/:id/votes', method: 'post', path: (w) => `/messages/${w.pollId}/votes`, body: () => ({ optionIds: [0] }) },
-  { route: 'PATCH /messages/:id (a message the removed member once sent)', method: 'patch', path: (w) => `/messages/${w.formerMessageId}`, body: () => ({ text: 'rewritten' }) },
-  { route: 'DELETE /messages/:id?for=everyone (a message the removed member once sent)', method: 'delete', path: (w) => `/messages/${w.formerMessageId}?for=everyone` },
+  {
+    route: 'PATCH /messages/:id (a message the removed member once sent)',
+    method: 'patch',
+    path: (w) => `/messages/${w.formerMessageId}`,
+    body: () => ({ text: 'rewritten' }),
+  },
+  {
+    route: 'DELETE /messages/:id?for=everyone (a message the removed member once sent)',
+    method: 'delete',
+    path: (w) => `/messages/${w.formerMessageId}?for=everyone`,
+  },
   {
     route: 'POST /chats/:own/messages forwarding the message',
     method: 'post',
@@ -135,7 +155,14 @@ const MEDIA_ROUTES: RouteCase[] = [
     expect: refusedAsUnknownMedia,
     outcome: OTHERS_MEDIA,
   },
-  { route: 'PATCH /users/me (the media as profile photo)', method: 'patch', path: () => '/users/me', body: (w) => ({ avatarMediaId: w.mediaId }), expect: refusedAsUnknownMedia, outcome: OTHERS_MEDIA },
+  {
+    route: 'PATCH /users/me (the media as profile photo)',
+    method: 'patch',
+    path: () => '/users/me',
+    body: (w) => ({ avatarMediaId: w.mediaId }),
+    expect: refusedAsUnknownMedia,
+    outcome: OTHERS_MEDIA,
+  },
 ];
 
 const PRESENCE_AND_SEARCH_ROUTES: RouteCase[] = [
@@ -152,9 +179,21 @@ const PRESENCE_AND_SEARCH_ROUTES: RouteCase[] = [
     outcome: 'the owner is offline with nothing more, as an unknown user',
   },
   { route: 'GET /users/:id (the owner)', method: 'get', path: (w) => `/users/${w.owner.id}`, only: FOREIGN },
-  { route: 'GET /search/messages?chatId=', method: 'get', path: (w) => `/search/messages?chatId=${w.chatId}`, expect: listsNot('chatId', 'chatId'), outcome: 'no hit' },
+  {
+    route: 'GET /search/messages?chatId=',
+    method: 'get',
+    path: (w) => `/search/messages?chatId=${w.chatId}`,
+    expect: listsNot('chatId', 'chatId'),
+    outcome: 'no hit',
+  },
   { route: 'GET /search/messages?q=', method: 'get', path: (w) => `/search/messages?q=${w.secret}`, expect: listsNot('chatId', 'chatId'), outcome: 'no hit' },
-  { route: 'GET /search/chats?q=', method: 'get', path: (w) => `/search/chats?q=${encodeURIComponent(w.chatName)}`, expect: listsNot('chatId', 'id'), outcome: 'no hit' },
+  {
+    route: 'GET /search/chats?q=',
+    method: 'get',
+    path: (w) => `/search/chats?q=${encodeURIComponent(w.chatName)}`,
+    expect: listsNot('chatId', 'id'),
+    outcome: 'no hit',
+  },
   {
     route: 'GET /search?q=',
     method: 'get',
@@ -188,7 +227,11 @@ const SOCKET_OPS: OpCase[] = [
 ];
 
 const ATTACKERS: AttackerKind[] = ['removed member', 'outsider of the app', 'user of another app'];
-const A: Record<AttackerKind, string> = { 'removed member': 'a removed member', 'outsider of the app': 'an outsider of the app', 'user of another app': 'a user of another app' };
+const A: Record<AttackerKind, string> = {
+  'removed member': 'a removed member',
+  'outsider of the app': 'an outsider of the app',
+  'user of another app': 'a user of another app',
+};
 const routesFor = (kind: AttackerKind) => ROUTES.filter((r) => !r.only || r.only.includes(kind));
 
 let stack: Stack;
@@ -235,7 +278,10 @@ describe("object-level authorization on app A's group, its messages, media and i
         const socket = world.sockets[kind];
         const unknownChat = randomUUID();
         const ack = await socket.request('sync', { chats: { [world.chatId]: 0, [unknownChat]: 0 } });
-        expect(ack, JSON.stringify(ack)).toMatchObject({ op: 'ack', d: { chats: { [world.chatId]: { error: 'forbidden' }, [unknownChat]: { error: 'forbidden' } } } });
+        expect(ack, JSON.stringify(ack)).toMatchObject({
+          op: 'ack',
+          d: { chats: { [world.chatId]: { error: 'forbidden' }, [unknownChat]: { error: 'forbidden' } } },
+        });
         expect(socket.frames.filter((f) => f.op === 'event' && f.chatId === world.chatId && f.seq !== undefined)).toEqual([]);
       });
     });
@@ -250,7 +296,10 @@ describe("object-level authorization on app A's group, its messages, media and i
     // A user of the owner's app watching too sees the change; the other app's user never does.
     await sockets['outsider of the app'].request('presence.subscribe', { userIds: [owner.id] });
     expect((await sockets.owner.request('presence.set', { status: 'dnd' })).op).toBe('ack');
-    await sockets['outsider of the app'].next((f) => f.t === 'presence' && f.d?.userId === owner.id && f.d?.status === 'dnd', 'the owner in dnd on a watcher of the same app');
+    await sockets['outsider of the app'].next(
+      (f) => f.t === 'presence' && f.d?.userId === owner.id && f.d?.status === 'dnd',
+      'the owner in dnd on a watcher of the same app',
+    );
     expect((await sockets.owner.request('presence.set', { status: 'online' })).op).toBe('ack');
     expect(foreign.frames.filter((f) => f.t === 'presence' && f.d?.userId === owner.id)).toEqual([]);
   });
@@ -266,7 +315,9 @@ describe("object-level authorization on app A's group, its messages, media and i
       expect(res.status).toBe(201);
       await world.sockets.member.next((f) => f.t === 'message.created' && f.d?.message?.id === res.body.id, "the message on the member's socket");
       for (const kind of ATTACKERS) {
-        const leaked = world.sockets[kind].frames.filter((f) => f.op === 'event' && (f.chatId === world.chatId || f.d?.chatId === world.chatId) && f.t !== 'chat.removed');
+        const leaked = world.sockets[kind].frames.filter(
+          (f) => f.op === 'event' && (f.chatId === world.chatId || f.d?.chatId === world.chatId) && f.t !== 'chat.removed',
+        );
         expect(leaked, kind).toEqual([]);
       }
     });

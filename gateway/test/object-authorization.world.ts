@@ -23,7 +23,16 @@ export async function startFullStack(): Promise<Stack> {
   const s3Dir = mkdtempSync(join(tmpdir(), 'chat-objauth-s3-'));
   const stack = await startStack({
     gateway: bootGateway,
-    services: { auth: bootAuth, user: bootUser, chat: bootChat, message: bootMessage, media: bootMedia, presence: bootPresence, search: bootSearch, realtime: bootRealtime },
+    services: {
+      auth: bootAuth,
+      user: bootUser,
+      chat: bootChat,
+      message: bootMessage,
+      media: bootMedia,
+      presence: bootPresence,
+      search: bootSearch,
+      realtime: bootRealtime,
+    },
     env: {
       PLATFORM_ADMIN_KEY: ADMIN_KEY,
       S3_EMBEDDED_DIR: s3Dir,
@@ -40,7 +49,7 @@ export async function startFullStack(): Promise<Stack> {
   return { ...stack, stop: () => stack.stop().finally(() => rmSync(s3Dir, { recursive: true, force: true })) };
 }
 
-export type AttackerKind = 'removed member' | 'outsider of the app' | "user of another app";
+export type AttackerKind = 'removed member' | 'outsider of the app' | 'user of another app';
 
 /** Someone who must not reach the chat's objects, with a group of their own to act from. */
 export interface Attacker extends Caller {
@@ -84,7 +93,9 @@ function ok(res: ApiResponse, status = 200): ApiResponse {
 }
 
 async function uploadPng(stack: Stack, who: Caller): Promise<string> {
-  const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 30, b: 90 } } }).png().toBuffer();
+  const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 30, b: 90 } } })
+    .png()
+    .toBuffer();
   const form = new FormData();
   form.append('file', new Blob([bytes], { type: 'image/png' }), 'plan.png');
   const res = await fetch(`${stack.gateway.url}/api/v1/media`, { method: 'POST', body: form, headers: { authorization: `Bearer ${who.accessToken}` } });
@@ -178,9 +189,15 @@ export async function buildWorld(stack: Stack): Promise<World> {
  * holding the message and the removal, the owner online. Each wait is bounded and never fails the
  * setup: a removal that does not take effect is for the tests of each route to name.
  */
-async function settle(stack: Stack, w: { owner: Caller; outsider: Caller; removed: Caller; removedSocket: Socket; chatId: string; secret: string }): Promise<void> {
+async function settle(
+  stack: Stack,
+  w: { owner: Caller; outsider: Caller; removed: Caller; removedSocket: Socket; chatId: string; secret: string },
+): Promise<void> {
   const until = (probe: () => Promise<boolean>, what: string) => waitFor(async () => ((await probe()) ? true : undefined), 8000, what).catch(() => undefined);
-  const hits = (who: Caller, q: string) => as(stack, who).get(`/search/messages?${q}`).then((r) => (r.body?.data ?? []) as unknown[]);
+  const hits = (who: Caller, q: string) =>
+    as(stack, who)
+      .get(`/search/messages?${q}`)
+      .then((r) => (r.body?.data ?? []) as unknown[]);
   await Promise.all([
     until(async () => w.removedSocket.frames.some((f) => f.t === 'chat.removed' && (f.chatId ?? f.d?.chatId) === w.chatId), 'chat.removed on the socket'),
     until(async () => (await as(stack, w.removed).get(`/chats/${w.chatId}/messages`)).status === 404, 'the removal to reach the message service'),

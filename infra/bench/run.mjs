@@ -45,7 +45,11 @@ if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { c
 
 const children = [];
 function start(name, dir, port) {
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: join(root, dir), env: { ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: join(root, dir),
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   children.push({ name, child });
 }
 function stopAll() {
@@ -71,7 +75,9 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 function rssMb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS'));
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
@@ -104,7 +110,9 @@ function script(args) {
   }
 }
 
-const report = { machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg() } };
+const report = {
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg() },
+};
 
 if (PARTS.has('platform')) {
   start('auth', 'services/auth', AUTH_PORT);
@@ -114,13 +122,25 @@ if (PARTS.has('platform')) {
 
   const username = `bench_${Date.now()}`;
   const password = 'benchmark password';
-  const reg = await (await fetch(`${base}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })).json();
+  const reg = await (
+    await fetch(`${base}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+  ).json();
   const token = reg.tokens.accessToken;
 
   const results = [];
   results.push(await load('auth GET /health direct (floor: express + helmet)', { url: `http://127.0.0.1:${AUTH_PORT}/health`, connections: 50 }));
   results.push(await load('gateway GET /ready (Redis + NATS ping)', { url: `${base}/ready`, connections: 50 }));
-  results.push(await load('GET /api/v1/auth/me (verify twice + proxy + PostgreSQL)', { url: `${base}/api/v1/auth/me`, connections: 50, headers: { authorization: `Bearer ${token}` } }));
+  results.push(
+    await load('GET /api/v1/auth/me (verify twice + proxy + PostgreSQL)', {
+      url: `${base}/api/v1/auth/me`,
+      connections: 50,
+      headers: { authorization: `Bearer ${token}` },
+    }),
+  );
   results.push(
     await load('POST /api/v1/auth/login (bcrypt cost 12)', {
       url: `${base}/api/v1/auth/login`,

@@ -83,7 +83,10 @@ async function seed() {
     const form = new FormData();
     form.append('file', new Blob([bytes], { type: 'image/png' }), `photo-${u.username}.png`);
     const m = await api('POST', '/media?purpose=attachment', { token: u.token, form });
-    await api('POST', `/chats/${group.id}/messages`, { token: u.token, json: { clientMessageId: `img-${m.id}`, text: 'a photo', attachments: [{ mediaId: m.id }] } });
+    await api('POST', `/chats/${group.id}/messages`, {
+      token: u.token,
+      json: { clientMessageId: `img-${m.id}`, text: 'a photo', attachments: [{ mediaId: m.id }] },
+    });
     media.push({ id: m.id, owner: u.username, size: bytes.length, sha256: sha256(bytes) });
   }
   let sent = users.length;
@@ -107,7 +110,8 @@ async function seed() {
 async function verify() {
   const state = JSON.parse(readFileSync(statePath, 'utf8'));
   const tokens = {};
-  for (const u of state.users) tokens[u.username] = (await api('POST', '/auth/login', { json: { identifier: u.username, password: u.password } })).tokens.accessToken;
+  for (const u of state.users)
+    tokens[u.username] = (await api('POST', '/auth/login', { json: { identifier: u.username, password: u.password } })).tokens.accessToken;
   const reader = tokens[state.users.at(-1).username];
   const messages = [];
   let before;

@@ -81,7 +81,32 @@ function portNumber(container, port) {
 }
 
 /** Container fields of the Kubernetes API: the schemas accept unknown keys, so a misspelt probe would vanish silently. */
-const CONTAINER_FIELDS = new Set(['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty']);
+const CONTAINER_FIELDS = new Set([
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
+]);
 
 function checkDeployment({ where, obj }) {
   const spec = obj.spec.template.spec;
@@ -94,7 +119,10 @@ function checkDeployment({ where, obj }) {
     const ops = Number(envValue(c, 'OPS_PORT') ?? port + 1000);
     if (!Number.isInteger(ops)) problems.push(`${at}: cannot tell the ops port (set PORT or OPS_PORT)`);
     if (!c.ports?.some((p) => p.containerPort === ops)) problems.push(`${at}: the ops port ${ops} is not among the container ports`);
-    for (const [probe, path] of [['readinessProbe', '/ready'], ['livenessProbe', '/health']]) {
+    for (const [probe, path] of [
+      ['readinessProbe', '/ready'],
+      ['livenessProbe', '/health'],
+    ]) {
       const get = c[probe]?.httpGet;
       if (!get) problems.push(`${at}: no ${probe} (an httpGet on ${path} at the ops port ${ops})`);
       else {
@@ -118,7 +146,8 @@ function checkDeployment({ where, obj }) {
 
 function checkSecret({ where, obj }) {
   const name = `${where}: Secret ${obj.metadata.name}`;
-  if (obj.data && Object.keys(obj.data).length > 0) problems.push(`${name}: uses data (base64): secrets here are templates, use stringData with <placeholders>`);
+  if (obj.data && Object.keys(obj.data).length > 0)
+    problems.push(`${name}: uses data (base64): secrets here are templates, use stringData with <placeholders>`);
   for (const [key, value] of Object.entries(obj.stringData ?? {})) {
     if (!/<[^<>]+>/.test(String(value))) problems.push(`${name}: ${key} holds a value without a <placeholder>: real secrets never go into the repository`);
   }
@@ -137,12 +166,14 @@ for (const { where, obj } of byKind('Service')) {
   if (!podLabels.some((labels) => matches(obj.spec.selector, labels))) problems.push(`${where}: Service ${obj.metadata.name} selects no Deployment's pods`);
 }
 for (const { where, obj } of byKind('PodDisruptionBudget')) {
-  if (!podLabels.some((labels) => matches(obj.spec.selector?.matchLabels, labels))) problems.push(`${where}: PodDisruptionBudget ${obj.metadata.name} selects no Deployment's pods`);
+  if (!podLabels.some((labels) => matches(obj.spec.selector?.matchLabels, labels)))
+    problems.push(`${where}: PodDisruptionBudget ${obj.metadata.name} selects no Deployment's pods`);
 }
 for (const { where, obj } of byKind('HorizontalPodAutoscaler')) {
   const target = deployments.find((d) => obj.spec.scaleTargetRef.kind === 'Deployment' && d.metadata.name === obj.spec.scaleTargetRef.name);
   if (!target) problems.push(`${where}: HorizontalPodAutoscaler ${obj.metadata.name} scales no Deployment defined here`);
-  else if (target.spec.replicas !== undefined) problems.push(`${where}: Deployment ${target.metadata.name} sets replicas although ${obj.metadata.name} scales it (apply would reset the count)`);
+  else if (target.spec.replicas !== undefined)
+    problems.push(`${where}: Deployment ${target.metadata.name} sets replicas although ${obj.metadata.name} scales it (apply would reset the count)`);
 }
 const services = referenced.filter((o) => o.obj.kind === 'Service').map((s) => s.obj);
 for (const { where, obj } of byKind('Ingress')) {
@@ -151,7 +182,10 @@ for (const { where, obj } of byKind('Ingress')) {
       const backend = path.backend.service;
       const svc = services.find((s) => s.metadata.name === backend?.name);
       const port = svc?.spec.ports?.find((p) => p.name === backend.port?.name || p.port === backend.port?.number);
-      if (!svc || !port) problems.push(`${where}: Ingress ${obj.metadata.name} routes ${path.path} to ${backend?.name}:${backend?.port?.name ?? backend?.port?.number}, which is not defined here`);
+      if (!svc || !port)
+        problems.push(
+          `${where}: Ingress ${obj.metadata.name} routes ${path.path} to ${backend?.name}:${backend?.port?.name ?? backend?.port?.number}, which is not defined here`,
+        );
     }
   }
 }
@@ -167,7 +201,8 @@ for (const { file, where, obj } of kustomizations) {
     }
   }
   for (const f of files) {
-    if (resolve(f, '..') === dir && f !== file && basename(f) !== TEMPLATE && !listed.has(f)) problems.push(`${where}: ${relative(dir, f)} is not listed in resources`);
+    if (resolve(f, '..') === dir && f !== file && basename(f) !== TEMPLATE && !listed.has(f))
+      problems.push(`${where}: ${relative(dir, f)} is not listed in resources`);
   }
 }
 if (kustomizations.length === 0) problems.push(`${relative(process.cwd(), root)}: no kustomization.yaml`);

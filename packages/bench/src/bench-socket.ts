@@ -45,10 +45,19 @@ export class BenchSocket {
   static connect(url: string, headers: Record<string, string>, onMessage: (data: Buffer, socket: BenchSocket) => void): Promise<BenchSocket> {
     const { hostname, port, pathname } = new URL(url);
     const key = randomBytes(16).toString('base64');
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
     return new Promise((resolve, reject) => {
       const socket = connect({ host: hostname, port: Number(port), noDelay: true });
-      const lines = [`GET ${pathname} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13'];
+      const lines = [
+        `GET ${pathname} HTTP/1.1`,
+        `Host: ${hostname}:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${key}`,
+        'Sec-WebSocket-Version: 13',
+      ];
       for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       let head = Buffer.alloc(0);

@@ -66,7 +66,11 @@ log(`${users.length} users seated in rooms of 10${needsRooms100 ? ' and of 100' 
 const runs: Run[] = [];
 const base = { stack, via: 'direct', source: 'ops' } as const;
 
-async function run(name: string, o: Omit<LoadOptions, 'stack' | 'via' | 'source'> & Partial<LoadOptions>, target?: { text: string; met: (r: LoadResult) => boolean }): Promise<Run> {
+async function run(
+  name: string,
+  o: Omit<LoadOptions, 'stack' | 'via' | 'source'> & Partial<LoadOptions>,
+  target?: { text: string; met: (r: LoadResult) => boolean },
+): Promise<Run> {
   const r: Run = { name, ...(await runLoad({ ...base, ...o })), target: target?.text };
   if (target) r.met = target.met(r);
   runs.push(r);
@@ -76,7 +80,10 @@ async function run(name: string, o: Omit<LoadOptions, 'stack' | 'via' | 'source'
 }
 
 function describe(r: Run): string {
-  const errors = Object.entries(r.errors).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  const errors =
+    Object.entries(r.errors)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none';
   return (
     `${r.name}: ${r.users} users, rooms of ${r.roomSize}, offered ${r.offeredPerSecond} msg/s, admitted ${r.admittedPerSecond}/s for ${r.seconds} s: ` +
     `p50 ${r.latencyMs.p50} / p95 ${r.latencyMs.p95} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms; ${r.deliveriesPerSecond} deliveries/s; ` +
@@ -128,7 +135,8 @@ async function untilQuiet(): Promise<void> {
 /** RSS of each process of ours, in bytes. */
 const oursRss = () => new Map(Object.values(stack.pids).map((pid) => [pid, rssBytes(pid)]));
 /** What the processes grew by; one that shrank (a collection after the users were made) offsets nothing. */
-const grewBy = (before: Map<number, number>, after: Map<number, number>) => [...after].reduce((sum, [pid, rss]) => sum + Math.max(0, rss - (before.get(pid) ?? rss)), 0);
+const grewBy = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, rss]) => sum + Math.max(0, rss - (before.get(pid) ?? rss)), 0);
 
 async function idlePhase(seats: User[]) {
   const pid = stack.pids.realtime;
@@ -188,13 +196,21 @@ if (PRESETS.has('rooms10')) await run('rooms10', { seats: s1000, roomSize: 10, r
 // The same through the gateway's /ws proxy: the single-port path, one more hop per frame.
 if (PRESETS.has('rooms10gateway')) await run('rooms10gateway', { seats: s1000, roomSize: 10, rate: 2000, seconds: DURATION_S, via: 'gateway' }, rooms10Target);
 if (PRESETS.has('rooms100')) {
-  await run('rooms100', { seats: rooms100, roomSize: 100, rate: 100, seconds: DURATION_S }, {
-    text: 'p50 ≤ 15 ms, p99 ≤ 50 ms, all processes (PostgreSQL, NATS, Redis included) ≤ 0.6 core',
-    met: (r) => r.latencyMs.p50 <= 15 && r.latencyMs.p99 <= 50 && r.usage.allCores <= 0.6,
-  });
+  await run(
+    'rooms100',
+    { seats: rooms100, roomSize: 100, rate: 100, seconds: DURATION_S },
+    {
+      text: 'p50 ≤ 15 ms, p99 ≤ 50 ms, all processes (PostgreSQL, NATS, Redis included) ≤ 0.6 core',
+      met: (r) => r.latencyMs.p50 <= 15 && r.latencyMs.p99 <= 50 && r.usage.allCores <= 0.6,
+    },
+  );
 }
 if (PRESETS.has('oneRoom')) {
-  await run('oneRoom', { seats: rooms100.slice(0, 100), roomSize: 100, rate: 200, seconds: DURATION_S }, { text: 'p99 ≤ 50 ms', met: (r) => r.latencyMs.p99 <= 50 });
+  await run(
+    'oneRoom',
+    { seats: rooms100.slice(0, 100), roomSize: 100, rate: 200, seconds: DURATION_S },
+    { text: 'p99 ≤ 50 ms', met: (r) => r.latencyMs.p99 <= 50 },
+  );
 }
 const ramp10 = PRESETS.has('ramp10') || PRESETS.has('overload') ? await ramp('ramp10', s1000, 10, RAMP10) : undefined;
 const ramp100 = PRESETS.has('ramp100') ? await ramp('ramp100', rooms100, 100, RAMP100) : undefined;
@@ -202,10 +218,19 @@ const ceiling = ramp100 && Math.max(0, ...runs.filter((r) => r.name.startsWith('
 if (ramp100) log(`fan-out ceiling, rooms of 100: ${ceiling} deliveries/s (target ≥ 30,000: ${ceiling! >= 30_000 ? 'met' : 'NOT met'})`);
 if (PRESETS.has('overload') && ramp10) {
   const capacity = ramp10.knee?.admittedPerSecond ?? RAMP10[0]!;
-  await run('overload', { seats: s1000, roomSize: 10, rate: 2 * capacity, seconds: DURATION_S }, {
-    text: `twice the knee (${capacity}/s): admitted p99 ≤ 200 ms, the excess refused explicitly, admitted ≥ 80 % of the knee`,
-    met: (r) => r.latencyMs.p99 <= 200 && r.unanswered === 0 && Object.keys(r.errors).every((code) => code === 'rate_limited') && r.admittedPerSecond >= 0.8 * capacity && r.lost === 0,
-  });
+  await run(
+    'overload',
+    { seats: s1000, roomSize: 10, rate: 2 * capacity, seconds: DURATION_S },
+    {
+      text: `twice the knee (${capacity}/s): admitted p99 ≤ 200 ms, the excess refused explicitly, admitted ≥ 80 % of the knee`,
+      met: (r) =>
+        r.latencyMs.p99 <= 200 &&
+        r.unanswered === 0 &&
+        Object.keys(r.errors).every((code) => code === 'rate_limited') &&
+        r.admittedPerSecond >= 0.8 * capacity &&
+        r.lost === 0,
+    },
+  );
 }
 if (PRESETS.has('custom')) {
   const roomSize = num('BENCH_ROOM_SIZE', 10);

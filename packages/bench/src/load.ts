@@ -170,7 +170,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     chatSeq.set(c.seat.chatId, seq);
     committed[n] = 1;
     answer(n);
-    nc.publish(`${o.stack.natsPrefix}rt.chat.${c.seat.chatId}`, JSON.stringify({ op: 'event', t: 'message.created', chatId: c.seat.chatId, seq, d: { message: { text } } }));
+    nc.publish(
+      `${o.stack.natsPrefix}rt.chat.${c.seat.chatId}`,
+      JSON.stringify({ op: 'event', t: 'message.created', chatId: c.seat.chatId, seq, d: { message: { text } } }),
+    );
   };
 
   const pinger = pingAll(clients.map((c) => c.ws));

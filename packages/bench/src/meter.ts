@@ -21,7 +21,9 @@ export function rssBytes(pid: number): number {
 
 function statusKb(pid: number, field: string): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(field));
     return line ? Number(line.split(/\s+/)[1]) : 0;
   } catch {
     return 0;
@@ -31,7 +33,9 @@ function statusKb(pid: number, field: string): number {
 /** Proportional set size: a PostgreSQL backend's share of the shared buffers, not all of them. */
 function pssBytes(pid: number): number {
   try {
-    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').find((l) => l.startsWith('Pss:'));
+    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Pss:'));
     return line ? Number(line.split(/\s+/)[1]) * 1024 : rssBytes(pid);
   } catch {
     return rssBytes(pid);

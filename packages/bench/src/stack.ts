@@ -35,7 +35,13 @@ export interface BenchStack {
 
 async function waitReady(url: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} never became ready`);
@@ -89,7 +95,8 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   };
   const order = ORDER;
   const filters = [...order, 'client'].map((name) => `--filter=@chat/${name}`);
-  if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0) throw new Error('build failed');
+  if (spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: root, stdio: 'inherit', env }).status !== 0)
+    throw new Error('build failed');
   const children: { name: Name; child: ChildProcess }[] = [];
   // The gateway and realtime first, so the services they call are still there while they stop.
   const kill = () => [...children].reverse().forEach(({ child }) => child.exitCode === null && child.kill('SIGTERM'));
@@ -102,7 +109,11 @@ export async function startBenchStack(extraEnv: Record<string, string> = {}): Pr
   };
   for (const name of order) {
     const dir = name === 'gateway' ? join(root, 'gateway') : join(root, 'services', name);
-    const child = spawn(process.execPath, [...NODE_ARGS, 'dist/main.js'], { cwd: dir, env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, 'dist/main.js'], {
+      cwd: dir,
+      env: { ...env, PORT: String(PORTS[name]) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     children.push({ name, child });
     await waitReady(`http://127.0.0.1:${PORTS[name]}`);
   }

@@ -20,7 +20,10 @@ export async function mintUsers(stack: BenchStack, count: number): Promise<User[
   const app = await admin.call<{ apiKey: string; apiSecret: string }>('POST', '/admin/apps', { body: { name: `bench ${Date.now()}` }, auth: false });
   const server = new RestClient({ baseUrl: stack.gatewayUrl, headers: { 'x-api-key': app.apiKey, 'x-api-secret': app.apiSecret } });
   return pool(count, 32, async (i) => {
-    const res = await server.call<{ user: { id: string }; tokens: { accessToken: string } }>('POST', '/server/token', { body: { externalId: `u${i}` }, auth: false });
+    const res = await server.call<{ user: { id: string }; tokens: { accessToken: string } }>('POST', '/server/token', {
+      body: { externalId: `u${i}` },
+      auth: false,
+    });
     return { id: res.user.id, token: res.tokens.accessToken };
   });
 }

@@ -14,7 +14,17 @@ describe('the load generator reading deliveries', () => {
         fc.double({ min: 0, max: 1e9, noNaN: true }).filter((x) => !Object.is(x, -0)),
         fc.string(),
         (chatId, seq, sendId, scheduledAt, other) => {
-          const message = { id: chatId, chatId, seq, senderId: chatId, clientMessageId: `${other}-x`, type: 'text', text: `bench|${sendId}|${scheduledAt}`, mentions: [], reactions: [] };
+          const message = {
+            id: chatId,
+            chatId,
+            seq,
+            senderId: chatId,
+            clientMessageId: `${other}-x`,
+            type: 'text',
+            text: `bench|${sendId}|${scheduledAt}`,
+            mentions: [],
+            reactions: [],
+          };
           const frame = frameOf({ op: 'event', t: 'message.created', chatId, seq, actorId: chatId, createdAt: new Date(0).toISOString(), d: { message } });
           expect(readDelivery(frame)).toEqual({ seq, sendId, scheduledAt });
         },

@@ -7,7 +7,18 @@ import { RequestError, isRetryable, retryAfterMs } from './errors.js';
 import { newClientMessageId } from './ids.js';
 import { type NewMessage, RestClient, type RestClientOptions } from './rest-client.js';
 import { Timelines } from './timeline.js';
-import { type ChatEvent, type ClientStats, type ConnectionState, type EphemeralEvent, type ReadyData, type ServerFrame, type StateDetail, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './types.js';
+import {
+  type ChatEvent,
+  type ClientStats,
+  type ConnectionState,
+  type EphemeralEvent,
+  type ReadyData,
+  type ServerFrame,
+  type StateDetail,
+  WS_OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './types.js';
 import { UnreadCounts } from './unread.js';
 
 export interface ChatClientOptions extends RestClientOptions {
@@ -298,7 +309,8 @@ export class ChatClient {
     this.timelines.apply(event, this.userId);
     if (event.t === 'message.created') {
       const message = event.d.message as Message;
-      if (this.unreads.messageShown(event.chatId, event.seq, message.senderId === this.userId)) this.emitter.emit('unread', event.chatId, this.unreads.get(event.chatId));
+      if (this.unreads.messageShown(event.chatId, event.seq, message.senderId === this.userId))
+        this.emitter.emit('unread', event.chatId, this.unreads.get(event.chatId));
     }
     this.emitter.emit('event', event);
   }

@@ -135,10 +135,13 @@ export class Connection {
     this.refs += 1;
     const ref = `c${this.refs}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(ref);
-        reject(new RequestError('timeout', `no answer to ${op}`, op));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(ref);
+          reject(new RequestError('timeout', `no answer to ${op}`, op));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.pending.set(ref, { op, socket: sock, timer, resolve, reject });
       sock.send(JSON.stringify(d === undefined ? { op, ref } : { op, ref, d }));
     });
@@ -164,10 +167,13 @@ export class Connection {
         },
       };
       const timer = Number.isFinite(deadline)
-        ? setTimeout(() => {
-            this.readyWaiters.delete(waiter);
-            reject(new RequestError('timeout', `not connected in time for ${op}`, op));
-          }, Math.max(0, deadline - Date.now()))
+        ? setTimeout(
+            () => {
+              this.readyWaiters.delete(waiter);
+              reject(new RequestError('timeout', `not connected in time for ${op}`, op));
+            },
+            Math.max(0, deadline - Date.now()),
+          )
         : undefined;
       this.readyWaiters.add(waiter);
     });

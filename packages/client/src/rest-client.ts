@@ -248,7 +248,13 @@ export class RestClient {
     if (res.status >= 400) {
       const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { code?: string; detail?: string; title?: string };
       const retryAfter = Number(res.headers.get('retry-after'));
-      throw new ApiError(res.status, problem.code ?? `http_${res.status}`, problem.detail ?? problem.title ?? text, parsed ?? text, retryAfter > 0 ? retryAfter : undefined);
+      throw new ApiError(
+        res.status,
+        problem.code ?? `http_${res.status}`,
+        problem.detail ?? problem.title ?? text,
+        parsed ?? text,
+        retryAfter > 0 ? retryAfter : undefined,
+      );
     }
     return (text === '' ? undefined : parsed) as T;
   }

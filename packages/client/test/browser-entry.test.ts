@@ -27,7 +27,8 @@ function importGraph(entry: string): ImportRef[] {
         specifier = node.moduleSpecifier.text;
         const clause = node.importClause;
         const bindings = clause?.namedBindings;
-        typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.every((e) => e.isTypeOnly)));
+        typeOnly =
+          !!clause && (clause.isTypeOnly || (!clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.every((e) => e.isTypeOnly)));
       } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
         specifier = node.moduleSpecifier.text;
         const clause = node.exportClause;
@@ -54,7 +55,12 @@ describe('browser entry', () => {
   });
 
   it('when the files reachable from src/index.ts are read, then none uses a Node global', () => {
-    const files = new Set(['index.ts', ...importGraph(join(SRC, 'index.ts')).filter((r) => r.specifier.startsWith('.')).map((r) => join(dirname(r.file), r.specifier.replace(/\.js$/, '.ts')))]);
+    const files = new Set([
+      'index.ts',
+      ...importGraph(join(SRC, 'index.ts'))
+        .filter((r) => r.specifier.startsWith('.'))
+        .map((r) => join(dirname(r.file), r.specifier.replace(/\.js$/, '.ts'))),
+    ]);
     const nodeGlobals = /\b(Buffer|process|require|__dirname|__filename|setImmediate)\b/;
     const offenders = [...files].filter((f) => {
       const code = readFileSync(join(SRC, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');

@@ -111,7 +111,10 @@ describe('ChatLog', () => {
   });
 
   it('when a page fails with a retryable error, then it is tried again and the gap still fills', async () => {
-    const { log, shown, pages } = harness({ head: 3, failures: [new ApiError(503, 'service_unavailable', 'down', undefined), new ApiError(0, 'network_error', 'down', undefined)] });
+    const { log, shown, pages } = harness({
+      head: 3,
+      failures: [new ApiError(503, 'service_unavailable', 'down', undefined), new ApiError(0, 'network_error', 'down', undefined)],
+    });
     log.track(CHAT, 0);
     log.receive(live(3));
     await settled();

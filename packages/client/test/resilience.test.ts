@@ -10,7 +10,13 @@ let strictNode: RunningService;
 beforeAll(async () => {
   stack = await startClientStack();
   // A node that allows few ops a second: sends beyond that are answered `rate_limited`.
-  strictNode = await startService(bootRealtime, { ...stack.env, WS_OPS_PER_SECOND: '4', WS_OPS_BURST: '4', WS_ABUSE_TOLERANCE: '100000', REALTIME_LISTED: 'false' });
+  strictNode = await startService(bootRealtime, {
+    ...stack.env,
+    WS_OPS_PER_SECOND: '4',
+    WS_OPS_BURST: '4',
+    WS_ABUSE_TOLERANCE: '100000',
+    REALTIME_LISTED: 'false',
+  });
 });
 afterEach(() => closeClients());
 afterAll(async () => {
@@ -139,7 +145,13 @@ describe('ChatClient: gaps', () => {
     let shadowed: Message | undefined;
     while (!shadowed) {
       const m = await hidden.sendMessage(chat.id, { text: 'only I see this' });
-      if (await ownerRest.getMessage(m.id).then(() => false, () => true)) shadowed = m;
+      if (
+        await ownerRest.getMessage(m.id).then(
+          () => false,
+          () => true,
+        )
+      )
+        shadowed = m;
     }
     const after = await ownerRest.sendMessage(chat.id, { text: 'after the hidden one' });
     expect(after.seq).toBe(shadowed.seq + 1);

@@ -51,7 +51,12 @@ describe('RestClient: auth', () => {
     const [user] = await newUsers(stack, 1);
     const seen: Tokens[] = [];
     const { fetch, calls } = recordingFetch();
-    const rest = new RestClient({ baseUrl: stack.gateway.url, fetch, tokens: { accessToken: expiredTokenOf(stack, user), refreshToken: user.refreshToken }, onTokens: (t) => seen.push(t) });
+    const rest = new RestClient({
+      baseUrl: stack.gateway.url,
+      fetch,
+      tokens: { accessToken: expiredTokenOf(stack, user), refreshToken: user.refreshToken },
+      onTokens: (t) => seen.push(t),
+    });
 
     const [me, chats] = await Promise.all([rest.me(), rest.listChats()]);
     expect(me.id).toBe(user.id);
@@ -67,7 +72,11 @@ describe('RestClient: auth', () => {
   it('when the refresh itself is refused, then the caller gets that ApiError after a single refresh attempt', async () => {
     const [user] = await newUsers(stack, 1);
     const { fetch, calls } = recordingFetch();
-    const rest = new RestClient({ baseUrl: stack.gateway.url, fetch, tokens: { accessToken: expiredTokenOf(stack, user), refreshToken: 'not-a-refresh-token-at-all-0123456789' } });
+    const rest = new RestClient({
+      baseUrl: stack.gateway.url,
+      fetch,
+      tokens: { accessToken: expiredTokenOf(stack, user), refreshToken: 'not-a-refresh-token-at-all-0123456789' },
+    });
 
     const err = await rest.me().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -124,7 +133,14 @@ describe('RestClient: chats and messages', () => {
     expect(await b.getMessage(second.id)).toMatchObject({ deleted: true, text: null });
 
     const events = await b.events(chat.id, { after: first.seq });
-    expect(events.data.map((e) => e.type)).toEqual(['message.created', 'message.created', 'message.edited', 'reaction.added', 'reaction.removed', 'message.deleted']);
+    expect(events.data.map((e) => e.type)).toEqual([
+      'message.created',
+      'message.created',
+      'message.edited',
+      'reaction.added',
+      'reaction.removed',
+      'message.deleted',
+    ]);
     expect(events.hasMore).toBe(false);
     expect(events.lastSeq).toBe(events.data.at(-1)!.seq);
   });

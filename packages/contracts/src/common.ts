@@ -36,10 +36,14 @@ export const Problem = z
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .openapi('Problem').describe('RFC 9457 problem details, the body of every error response.');
+  .openapi('Problem')
+  .describe('RFC 9457 problem details, the body of every error response.');
 export type Problem = z.infer<typeof Problem>;
 
-export const PageInfo = z.object({ nextCursor: z.string().nullable(), hasMore: z.boolean() }).openapi('PageInfo').describe('Cursor paging: pass `nextCursor` as `cursor` for the next page while `hasMore`.');
+export const PageInfo = z
+  .object({ nextCursor: z.string().nullable(), hasMore: z.boolean() })
+  .openapi('PageInfo')
+  .describe('Cursor paging: pass `nextCursor` as `cursor` for the next page while `hasMore`.');
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), page: PageInfo });

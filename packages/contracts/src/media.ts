@@ -48,7 +48,8 @@ export const Media = z
     urlExpiresAt: Timestamp.optional(),
     createdAt: Timestamp,
   })
-  .openapi('Media').describe('An uploaded file: pending until its bytes are checked, then ready with short-lived signed URLs.');
+  .openapi('Media')
+  .describe('An uploaded file: pending until its bytes are checked, then ready with short-lived signed URLs.');
 export type Media = z.infer<typeof Media>;
 
 export const CreateUploadBody = z.strictObject({
@@ -68,7 +69,8 @@ export const UploadTicket = z
     uploadHeaders: z.record(z.string(), z.string()),
     expiresAt: Timestamp,
   })
-  .openapi('UploadTicket').describe('Where and how to PUT the bytes of a presigned upload, then `POST /media/:id/complete`.');
+  .openapi('UploadTicket')
+  .describe('Where and how to PUT the bytes of a presigned upload, then `POST /media/:id/complete`.');
 export type UploadTicket = z.infer<typeof UploadTicket>;
 
 export const DirectUploadQuery = z.strictObject({ purpose: MediaPurpose.optional() });
@@ -85,13 +87,96 @@ export type ContentQuery = z.infer<typeof ContentQuery>;
 const media = { service: 'media' } as const;
 
 export const mediaRoutes = {
-  createUpload: defineRoute({ ...media, method: 'post', path: '/media/uploads', summary: 'Start a presigned upload', description: '`{ fileName, contentType, size, purpose? }` → `{ mediaId, uploadUrl, uploadMethod: "PUT", uploadHeaders, expiresAt }`: PUT the bytes with those headers within 5 minutes, then complete.', access: 'user', rateLimit: 'upload', body: CreateUploadBody, status: 201, response: UploadTicket, errors: [413, 415] }),
-  completeUpload: defineRoute({ ...media, method: 'post', path: '/media/:id/complete', summary: 'Check the uploaded object and make the media ready', description: '→ media (ready). 404; 409 nothing uploaded; 413 image pixels; 415; 422 size or an undecodable image. The stored type is the sniffed one.', access: 'user', params: IdParams, status: 200, response: Media, errors: [404, 409, 413, 415, 422] }),
-  upload: defineRoute({ ...media, method: 'post', path: '/media', summary: 'Upload a file (multipart/form-data, field `file`)', description: '`?purpose=`, multipart `file` → media; the size limit holds while streaming.', access: 'user', rateLimit: 'upload', query: DirectUploadQuery, multipartFile: 'file', status: 201, response: Media, errors: [413, 415, 422] }),
-  list: defineRoute({ ...media, method: 'get', path: '/media', summary: "The caller's uploads, newest first", description: "`?cursor=&limit=` → the caller's ready media, newest first.", access: 'user', query: PageQuery, status: 200, response: pageOf(Media) }),
-  get: defineRoute({ ...media, method: 'get', path: '/media/:id', summary: 'Media metadata with short-lived URLs', description: "`{ id, ownerId, fileName, contentType, size, kind, purpose, status, width?, height?, durationMs?, url?, thumbnailUrl?, urlExpiresAt?, createdAt }` for a reader: the owner, members of a chat where a message shows it, and whoever may see the owner's profile photo while it is that photo; 404 for anyone else.", access: 'user', params: IdParams, status: 200, response: Media, errors: [404] }),
-  content: defineRoute({ ...media, method: 'get', path: '/media/:id/content', summary: 'The bytes, through a signed URL (the signature is the credential)', description: 'The bytes with `nosniff`, a sandboxing CSP, and `attachment` for anything but plain images, video and audio. The signed URL (`variant`, `exp`, `sig`) is the credential.', access: 'public', params: IdParams, query: ContentQuery, status: 200, binaryResponse: true, errors: [404] }),
-  delete: defineRoute({ ...media, method: 'delete', path: '/media/:id', summary: 'Delete own media (kept for messages it is attached to)', description: "Removes the objects, unless a message shows the media: then it only leaves the owner's listing. It also stops being the owner's profile photo.", access: 'user', params: IdParams, status: 204, errors: [404] }),
+  createUpload: defineRoute({
+    ...media,
+    method: 'post',
+    path: '/media/uploads',
+    summary: 'Start a presigned upload',
+    description:
+      '`{ fileName, contentType, size, purpose? }` → `{ mediaId, uploadUrl, uploadMethod: "PUT", uploadHeaders, expiresAt }`: PUT the bytes with those headers within 5 minutes, then complete.',
+    access: 'user',
+    rateLimit: 'upload',
+    body: CreateUploadBody,
+    status: 201,
+    response: UploadTicket,
+    errors: [413, 415],
+  }),
+  completeUpload: defineRoute({
+    ...media,
+    method: 'post',
+    path: '/media/:id/complete',
+    summary: 'Check the uploaded object and make the media ready',
+    description: '→ media (ready). 404; 409 nothing uploaded; 413 image pixels; 415; 422 size or an undecodable image. The stored type is the sniffed one.',
+    access: 'user',
+    params: IdParams,
+    status: 200,
+    response: Media,
+    errors: [404, 409, 413, 415, 422],
+  }),
+  upload: defineRoute({
+    ...media,
+    method: 'post',
+    path: '/media',
+    summary: 'Upload a file (multipart/form-data, field `file`)',
+    description: '`?purpose=`, multipart `file` → media; the size limit holds while streaming.',
+    access: 'user',
+    rateLimit: 'upload',
+    query: DirectUploadQuery,
+    multipartFile: 'file',
+    status: 201,
+    response: Media,
+    errors: [413, 415, 422],
+  }),
+  list: defineRoute({
+    ...media,
+    method: 'get',
+    path: '/media',
+    summary: "The caller's uploads, newest first",
+    description: "`?cursor=&limit=` → the caller's ready media, newest first.",
+    access: 'user',
+    query: PageQuery,
+    status: 200,
+    response: pageOf(Media),
+  }),
+  get: defineRoute({
+    ...media,
+    method: 'get',
+    path: '/media/:id',
+    summary: 'Media metadata with short-lived URLs',
+    description:
+      "`{ id, ownerId, fileName, contentType, size, kind, purpose, status, width?, height?, durationMs?, url?, thumbnailUrl?, urlExpiresAt?, createdAt }` for a reader: the owner, members of a chat where a message shows it, and whoever may see the owner's profile photo while it is that photo; 404 for anyone else.",
+    access: 'user',
+    params: IdParams,
+    status: 200,
+    response: Media,
+    errors: [404],
+  }),
+  content: defineRoute({
+    ...media,
+    method: 'get',
+    path: '/media/:id/content',
+    summary: 'The bytes, through a signed URL (the signature is the credential)',
+    description:
+      'The bytes with `nosniff`, a sandboxing CSP, and `attachment` for anything but plain images, video and audio. The signed URL (`variant`, `exp`, `sig`) is the credential.',
+    access: 'public',
+    params: IdParams,
+    query: ContentQuery,
+    status: 200,
+    binaryResponse: true,
+    errors: [404],
+  }),
+  delete: defineRoute({
+    ...media,
+    method: 'delete',
+    path: '/media/:id',
+    summary: 'Delete own media (kept for messages it is attached to)',
+    description:
+      "Removes the objects, unless a message shows the media: then it only leaves the owner's listing. It also stops being the owner's profile photo.",
+    access: 'user',
+    params: IdParams,
+    status: 204,
+    errors: [404],
+  }),
 };
 
 export const mediaEvents = {
@@ -110,7 +195,11 @@ export const mediaEvents = {
     }),
     'An upload was checked and is ready to be attached or shown.',
   ),
-  deleted: defineEvent('media.deleted', z.object({ mediaId: Uuid, ownerId: Uuid, objectRemoved: z.boolean() }), '`objectRemoved` is false when the media stays for messages it is attached to; a later `true` follows once they no longer show it.'),
+  deleted: defineEvent(
+    'media.deleted',
+    z.object({ mediaId: Uuid, ownerId: Uuid, objectRemoved: z.boolean() }),
+    '`objectRemoved` is false when the media stays for messages it is attached to; a later `true` follows once they no longer show it.',
+  ),
 };
 
 /** What a message keeps about an attachment (URLs are minted per reader, on demand). */
@@ -144,7 +233,22 @@ export const AvatarCheckRequest = z.object({ appId: Uuid, userId: Uuid, mediaId:
 export type AvatarCheckRequest = z.infer<typeof AvatarCheckRequest>;
 
 export const mediaRpcs = {
-  claim: defineRpc('rpc.media.claim', ClaimRequest, z.object({ media: z.array(AttachmentSummary) }), "Attaches media to a message: every id must be the sender's own ready media, else `not_found` and nothing is attached. Idempotent per (media, message). From then on the chat's members may read it, and deleting the media keeps it for the message."),
-  claimAvatar: defineRpc('rpc.media.claim-avatar', AvatarClaimRequest, z.object({ media: AttachmentSummary.nullable() }), "Makes a media the user's profile photo (replacing the one before; null: no photo), readable from then on by whoever may see that profile's photo. It must be the user's own ready image (JPEG, PNG, GIF, WebP or AVIF; purpose `avatar` or `attachment`): else `not_found`, or `unsupported_media_type` when it is not a plain image. Idempotent."),
-  checkAvatar: defineRpc('rpc.media.check-avatar', AvatarCheckRequest, z.object({ media: AttachmentSummary }), "Checks, without recording anything, that a media may be shown as an avatar the user sets (a chat's picture): the same rule as `claim-avatar`, so `not_found` (unknown, someone else's, pending, deleted and other apps' media alike) or `unsupported_media_type`."),
+  claim: defineRpc(
+    'rpc.media.claim',
+    ClaimRequest,
+    z.object({ media: z.array(AttachmentSummary) }),
+    "Attaches media to a message: every id must be the sender's own ready media, else `not_found` and nothing is attached. Idempotent per (media, message). From then on the chat's members may read it, and deleting the media keeps it for the message.",
+  ),
+  claimAvatar: defineRpc(
+    'rpc.media.claim-avatar',
+    AvatarClaimRequest,
+    z.object({ media: AttachmentSummary.nullable() }),
+    "Makes a media the user's profile photo (replacing the one before; null: no photo), readable from then on by whoever may see that profile's photo. It must be the user's own ready image (JPEG, PNG, GIF, WebP or AVIF; purpose `avatar` or `attachment`): else `not_found`, or `unsupported_media_type` when it is not a plain image. Idempotent.",
+  ),
+  checkAvatar: defineRpc(
+    'rpc.media.check-avatar',
+    AvatarCheckRequest,
+    z.object({ media: AttachmentSummary }),
+    "Checks, without recording anything, that a media may be shown as an avatar the user sets (a chat's picture): the same rule as `claim-avatar`, so `not_found` (unknown, someone else's, pending, deleted and other apps' media alike) or `unsupported_media_type`.",
+  ),
 };

@@ -73,7 +73,11 @@ export function buildOpenApiDocument(routes: RouteDef[] = allRoutes) {
   for (const route of routes) registerRoute(registry, route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Chat backend API', version: '1.0.0', description: 'REST API v1. Live events: the WebSocket at /ws, described by the AsyncAPI document at /asyncapi.json.' },
+    info: {
+      title: 'Chat backend API',
+      version: '1.0.0',
+      description: 'REST API v1. Live events: the WebSocket at /ws, described by the AsyncAPI document at /asyncapi.json.',
+    },
     servers: [{ url: '/' }],
   });
 }

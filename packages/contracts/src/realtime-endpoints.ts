@@ -16,7 +16,9 @@ export const RealtimeEndpoints = z
     nodes: z.array(RealtimeNodeInfo),
   })
   .openapi('RealtimeEndpoints')
-  .describe("Where WebSocket clients connect: the live realtime nodes, least busy first. Connecting to a node directly keeps delivered frames off the gateway; the gateway's `/ws` stays as a single-port fallback.");
+  .describe(
+    "Where WebSocket clients connect: the live realtime nodes, least busy first. Connecting to a node directly keeps delivered frames off the gateway; the gateway's `/ws` stays as a single-port fallback.",
+  );
 export type RealtimeEndpoints = z.infer<typeof RealtimeEndpoints>;
 
 export const realtimeRoutes = {
@@ -25,7 +27,8 @@ export const realtimeRoutes = {
     method: 'get',
     path: '/realtime',
     summary: 'Where WebSocket clients connect (the realtime nodes, least busy first)',
-    description: "`{ url, nodes: [{ url, connections }] }`: connect to `url` (the least busy node), or to the gateway's `/ws` when it is null; the protocol is described at `/asyncapi.json`.",
+    description:
+      "`{ url, nodes: [{ url, connections }] }`: connect to `url` (the least busy node), or to the gateway's `/ws` when it is null; the protocol is described at `/asyncapi.json`.",
     access: 'public',
     status: 200,
     response: RealtimeEndpoints,

@@ -10,7 +10,12 @@ export interface RpcDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType
   description?: string;
 }
 
-export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodType>(subject: string, request: Req, response: Res, description?: string): RpcDef<Req, Res> {
+export function defineRpc<const Req extends z.ZodType, const Res extends z.ZodType>(
+  subject: string,
+  request: Req,
+  response: Res,
+  description?: string,
+): RpcDef<Req, Res> {
   return description === undefined ? { subject, request, response } : { subject, request, response, description };
 }
 

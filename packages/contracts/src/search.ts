@@ -65,12 +65,14 @@ export const MessageHit = z
     snippet: z.string(),
     score: z.number(),
   })
-  .openapi('MessageHit').describe("A message of the caller's chats that matched. `snippet`: HTML-escaped text around the matches, each match wrapped in `<mark>…</mark>`.");
+  .openapi('MessageHit')
+  .describe("A message of the caller's chats that matched. `snippet`: HTML-escaped text around the matches, each match wrapped in `<mark>…</mark>`.");
 export type MessageHit = z.infer<typeof MessageHit>;
 
 export const UserHit = z
   .object({ id: Uuid, username: z.string(), displayName: z.string(), snippet: z.string() })
-  .openapi('UserHit').describe('A user found by username prefix or display name; `snippet` is HTML-escaped with matches in `<mark>`.');
+  .openapi('UserHit')
+  .describe('A user found by username prefix or display name; `snippet` is HTML-escaped with matches in `<mark>`.');
 export type UserHit = z.infer<typeof UserHit>;
 
 export const ChatHit = z
@@ -84,7 +86,8 @@ export const ChatHit = z
     memberCount: z.number().int(),
     snippet: z.string(),
   })
-  .openapi('ChatHit').describe("A public chat of the app, or one of the caller's own, found by name or description.");
+  .openapi('ChatHit')
+  .describe("A public chat of the app, or one of the caller's own, found by name or description.");
 export type ChatHit = z.infer<typeof ChatHit>;
 
 export const MessageHits = pageOf(MessageHit);
@@ -93,14 +96,54 @@ export const ChatHits = pageOf(ChatHit);
 
 export const SearchResults = z
   .object({ users: UserHits.optional(), chats: ChatHits.optional(), messages: MessageHits.optional() })
-  .openapi('SearchResults').describe('Search results: one page per kind asked for (all three without `type`).');
+  .openapi('SearchResults')
+  .describe('Search results: one page per kind asked for (all three without `type`).');
 export type SearchResults = z.infer<typeof SearchResults>;
 
 const search = { service: 'search', access: 'user' } as const;
 
 export const searchRoutes = {
-  all: defineRoute({ ...search, method: 'get', path: '/search', summary: 'Search users, chats and messages at once (`type` narrows to one)', description: '`?q=&type=users|chats|messages&cursor=&limit=` → `{ users?, chats?, messages? }`, each a page. Without `type`: the first 5 of each kind (`cursor` then refused with 400); with `type`: that kind only, paged.', query: SearchAllQuery, status: 200, response: SearchResults }),
-  messages: defineRoute({ ...search, method: 'get', path: '/search/messages', summary: "Search messages of the caller's chats", description: '`?q=&chatId=&senderId=&after=&before=&hasAttachment=&kind=&mentionsMe=&sort=relevance|recent&cursor=&limit=` → `{ data: [hit], page }`. `q` is optional when filters say enough (then newest first); `after` is inclusive, `before` exclusive.', query: MessageSearchQuery, status: 200, response: MessageHits }),
-  users: defineRoute({ ...search, method: 'get', path: '/search/users', summary: 'Search users of the app by username prefix and display name', description: '`?q=&cursor=&limit=` → `{ data: [{ id, username, displayName, snippet }], page }`. At most `RATE_LIMIT_USER_SEARCH_PER_MINUTE` (60) user searches per user a minute, counted with `GET /search` when it looks for users; beyond, 429 `rate_limited` with `Retry-After`.', query: NameSearchQuery, status: 200, response: UserHits }),
-  chats: defineRoute({ ...search, method: 'get', path: '/search/chats', summary: "Search public chats of the app and the caller's own", description: '`?q=&cursor=&limit=` → `{ data: [{ id, type, name, description, isPublic, isMember, memberCount, snippet }], page }`', query: NameSearchQuery, status: 200, response: ChatHits }),
+  all: defineRoute({
+    ...search,
+    method: 'get',
+    path: '/search',
+    summary: 'Search users, chats and messages at once (`type` narrows to one)',
+    description:
+      '`?q=&type=users|chats|messages&cursor=&limit=` → `{ users?, chats?, messages? }`, each a page. Without `type`: the first 5 of each kind (`cursor` then refused with 400); with `type`: that kind only, paged.',
+    query: SearchAllQuery,
+    status: 200,
+    response: SearchResults,
+  }),
+  messages: defineRoute({
+    ...search,
+    method: 'get',
+    path: '/search/messages',
+    summary: "Search messages of the caller's chats",
+    description:
+      '`?q=&chatId=&senderId=&after=&before=&hasAttachment=&kind=&mentionsMe=&sort=relevance|recent&cursor=&limit=` → `{ data: [hit], page }`. `q` is optional when filters say enough (then newest first); `after` is inclusive, `before` exclusive.',
+    query: MessageSearchQuery,
+    status: 200,
+    response: MessageHits,
+  }),
+  users: defineRoute({
+    ...search,
+    method: 'get',
+    path: '/search/users',
+    summary: 'Search users of the app by username prefix and display name',
+    description:
+      '`?q=&cursor=&limit=` → `{ data: [{ id, username, displayName, snippet }], page }`. At most `RATE_LIMIT_USER_SEARCH_PER_MINUTE` (60) user searches per user a minute, counted with `GET /search` when it looks for users; beyond, 429 `rate_limited` with `Retry-After`.',
+    query: NameSearchQuery,
+    status: 200,
+    response: UserHits,
+  }),
+  chats: defineRoute({
+    ...search,
+    method: 'get',
+    path: '/search/chats',
+    summary: "Search public chats of the app and the caller's own",
+    description: '`?q=&cursor=&limit=` → `{ data: [{ id, type, name, description, isPublic, isMember, memberCount, snippet }], page }`',
+    query: NameSearchQuery,
+    status: 200,
+    response: ChatHits,
+  }),
 };

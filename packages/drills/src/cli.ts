@@ -37,8 +37,12 @@ for (const drill of chosen) {
     process.stdout.write(
       `  attempted ${report.attempted}, acknowledged ${report.acknowledged}, refused ${report.refused}, on the wire ${report.deliveredOnWire}, shown ${report.shown} (${report.receivers} receivers)\n` +
         `  lost ${lost.prefix}/${lost.middle}/${lost.postfix} (prefix/middle/postfix), duplicates shown ${report.duplicatesShown}, order violations ${report.orderViolations}, gaps ${report.gaps}\n` +
-        `  ${Object.entries(facts).map(([k, v]) => `${k} ${v}`).join(', ')}\n` +
-        `  checks: ${Object.entries(checks).map(([k, v]) => `${k} ${v ? 'ok' : 'FAILED'}`).join(', ')}\n`,
+        `  ${Object.entries(facts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n` +
+        `  checks: ${Object.entries(checks)
+          .map(([k, v]) => `${k} ${v ? 'ok' : 'FAILED'}`)
+          .join(', ')}\n`,
     );
   }
   if (last.error) process.stdout.write(`  ${last.error}\n`);

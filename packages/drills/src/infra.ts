@@ -131,7 +131,20 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    const [cmd, args] = this.asPostgres('postgres', ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'max_connections=300', '-k', this.dataDir]);
+    const [cmd, args] = this.asPostgres('postgres', [
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=on',
+      '-c',
+      'max_connections=300',
+      '-k',
+      this.dataDir,
+    ]);
     this.child = spawn(cmd, args, { stdio: 'ignore' });
     await waitForPort(this.port);
     // Accepting TCP is not yet accepting queries: wait for the end of recovery.

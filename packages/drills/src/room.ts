@@ -61,7 +61,14 @@ export function clientFor(stack: DrillStack, member: Member, options: Partial<Ch
  * A client that follows the room from `startSeq` and writes every message frame off the wire and
  * every event it shows into the ledger under `name`.
  */
-export async function openReceiver(stack: DrillStack, room: Room, member: Member, ledger: Ledger, name: string, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
+export async function openReceiver(
+  stack: DrillStack,
+  room: Room,
+  member: Member,
+  ledger: Ledger,
+  name: string,
+  options: Partial<ChatClientOptions> = {},
+): Promise<ChatClient> {
   const client = clientFor(stack, member, options);
   ledger.receiver(name);
   client.on('frame', (frame) => {
@@ -89,7 +96,14 @@ export interface SendOutcome {
  * retryable failure (a lost answer, a 5xx, a refused connection) until `deadline`. An explicit
  * refusal is written down as such; a message never answered stays pending in the ledger.
  */
-export async function sendNumbered(rest: RestClient, ledger: Ledger, chatId: string, sender: string, n: number, opts: { deadline?: number; pad?: string } = {}): Promise<SendOutcome | undefined> {
+export async function sendNumbered(
+  rest: RestClient,
+  ledger: Ledger,
+  chatId: string,
+  sender: string,
+  n: number,
+  opts: { deadline?: number; pad?: string } = {},
+): Promise<SendOutcome | undefined> {
   const deadline = opts.deadline ?? Date.now() + 120_000;
   const text = opts.pad ? `${ledger.attempt(sender, n)} ${opts.pad}` : ledger.attempt(sender, n);
   const clientMessageId = `${sender}-${n}`;

@@ -120,7 +120,12 @@ export class DrillStack {
 
   async waitReady(name: ServiceName, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!(await fetch(`${this.urlOf(name)}/health`).then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch(`${this.urlOf(name)}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error(`${name} never became healthy`);
       await sleep(100);
     }

@@ -5,7 +5,11 @@ import { connectNats } from '@chat/testkit';
 import type { DrillStack } from './stack.js';
 
 /** Counts `evt.<type>` events in the stream whose `data` passes `match`: total and distinct event ids. */
-export async function countStreamEvents(stack: DrillStack, type: string, match: (data: Record<string, any>) => boolean): Promise<{ total: number; distinct: number }> {
+export async function countStreamEvents(
+  stack: DrillStack,
+  type: string,
+  match: (data: Record<string, any>) => boolean,
+): Promise<{ total: number; distinct: number }> {
   const prefix = stack.env.NATS_PREFIX!;
   const nc = await connectNats(stack.env.NATS_URL);
   try {

@@ -1,9 +1,7 @@
 import { z } from '@chat/contracts';
 import { DEFAULT_INFRA_SECRETS_DIR, LOCAL_NATS_URL, localRedisUrl } from './local-infra.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Keys every service reads. A service extends this with its own keys. */
 export const BaseConfig = z.object({
@@ -32,7 +30,10 @@ export const BaseConfig = z.object({
   /** Credentials of the local NATS and Redis (written by infra/local-infra.sh). */
   INFRA_SECRETS_DIR: z.string().default(DEFAULT_INFRA_SECRETS_DIR),
   /** Prefix of every NATS subject and stream (lets test runs share one server). */
-  NATS_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/).default(''),
+  NATS_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9_-]+\.)?$/)
+    .default(''),
   /** express `trust proxy`: which peers may set X-Forwarded-For. */
   TRUST_PROXY: z.string().default('loopback'),
   BODY_LIMIT: z.string().default('1mb'),

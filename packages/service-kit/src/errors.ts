@@ -1,4 +1,11 @@
-import { AbortError as RedisAbortError, TimeoutError as RedisTimeoutError, ClientClosedError, ClientOfflineError, ConnectionTimeoutError, SocketClosedUnexpectedlyError } from 'redis';
+import {
+  AbortError as RedisAbortError,
+  TimeoutError as RedisTimeoutError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  SocketClosedUnexpectedlyError,
+} from 'redis';
 import type { ErrorCode } from '@chat/contracts';
 
 export interface FieldError {

@@ -40,10 +40,7 @@ export function readOrCreateSecret(dir: string, name: string, kind: SecretKind =
  * `SECRETS_DIR`, default `.data/secrets`). In production nothing is filled: the schema and the
  * production rules then name each missing secret. No secret has a fixed default anywhere.
  */
-export function withGeneratedSecrets(
-  env: Record<string, string | undefined>,
-  secrets: Record<string, SecretKind>,
-): Record<string, string | undefined> {
+export function withGeneratedSecrets(env: Record<string, string | undefined>, secrets: Record<string, SecretKind>): Record<string, string | undefined> {
   if (env.NODE_ENV === 'production') return env;
   const dir = env.SECRETS_DIR || DEFAULT_SECRETS_DIR;
   const filled = { ...env };

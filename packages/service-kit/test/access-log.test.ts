@@ -20,7 +20,16 @@ function capturingLogger(level = 'info'): { logger: winston.Logger; lines: Line[
   return { logger: winston.createLogger({ level, transports: [new Capture()] }), lines };
 }
 
-const thingRoute = defineRoute({ service: 'auth', method: 'get', path: '/things/:id', summary: 't', access: 'public', params: z.object({ id: z.string() }), status: 200, response: z.object({ id: z.string() }) });
+const thingRoute = defineRoute({
+  service: 'auth',
+  method: 'get',
+  path: '/things/:id',
+  summary: 't',
+  access: 'public',
+  params: z.object({ id: z.string() }),
+  status: 200,
+  response: z.object({ id: z.string() }),
+});
 const crashRoute = defineRoute({ service: 'auth', method: 'get', path: '/crash', summary: 'c', access: 'public', status: 200 });
 const asUser: RequestHandler = (_req, res, next) => {
   res.locals.userId = 'user-7';
@@ -55,7 +64,15 @@ describe('access log', () => {
       const res = await s.api.get('/things/0190abcd-secret-id');
       expect(res.status).toBe(200);
       expect(s.requests()).toEqual([
-        expect.objectContaining({ level: 'info', method: 'GET', route: '/things/:id', status: 200, durationMs: expect.any(Number), requestId: res.headers.get('x-request-id'), userId: 'user-7' }),
+        expect.objectContaining({
+          level: 'info',
+          method: 'GET',
+          route: '/things/:id',
+          status: 200,
+          durationMs: expect.any(Number),
+          requestId: res.headers.get('x-request-id'),
+          userId: 'user-7',
+        }),
       ]);
       expect(JSON.stringify(s.requests())).not.toContain('0190abcd-secret-id');
       await s.api.get('/nowhere/42');

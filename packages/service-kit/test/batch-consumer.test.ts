@@ -45,7 +45,13 @@ describe('batched event family consumer', () => {
       await waitFor(async () => ((await p.bus.jsm.consumers.info(p.bus.streamName, 'kittest-batched')).num_ack_pending === 1 ? true : undefined));
       // While the first batch is held, more arrive: an invalid one, another type, and four in order.
       await publish('evt.auth.session.revoked', { nonsense: true });
-      await publish('evt.auth.user.email_verified', { id: newId(), type: 'auth.user.email_verified', occurredAt: new Date().toISOString(), appId: APP, data: { userId: newId(), email: 'a@b.c' } });
+      await publish('evt.auth.user.email_verified', {
+        id: newId(),
+        type: 'auth.user.email_verified',
+        occurredAt: new Date().toISOString(),
+        appId: APP,
+        data: { userId: newId(), email: 'a@b.c' },
+      });
       for (const reason of ['a', 'flaky', 'b', 'c']) await publish('evt.auth.session.revoked', revoked(reason));
       await waitFor(async () => ((await p.bus.jsm.consumers.info(p.bus.streamName, 'kittest-batched')).num_pending === 0 ? true : undefined));
       release();

@@ -1,5 +1,23 @@
 import { authEvents, z } from '@chat/contracts';
-import { AppError, ConflictError, JsonText, type Platform, RPC_BATCH_MAX, RateLimitedError, RpcBatcher, batchSubject, callRpc, callRpcForJson, consumeEvents, currentRequestId, newId, recordEvent, serveRpc, serveRpcBatch, withRequestContext } from '@chat/service-kit';
+import {
+  AppError,
+  ConflictError,
+  JsonText,
+  type Platform,
+  RPC_BATCH_MAX,
+  RateLimitedError,
+  RpcBatcher,
+  batchSubject,
+  callRpc,
+  callRpcForJson,
+  consumeEvents,
+  currentRequestId,
+  newId,
+  recordEvent,
+  serveRpc,
+  serveRpcBatch,
+  withRequestContext,
+} from '@chat/service-kit';
 import { type Isolation, createIsolation, waitFor } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform } from './helpers.js';

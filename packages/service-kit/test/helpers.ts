@@ -32,7 +32,15 @@ export async function streamMessages(platform: Platform): Promise<JsMsg[]> {
 
 /** The platform's HTTP app (with `routes`) on a free port, and its ops listener's `/metrics`. */
 export async function serveWithOps(platform: Platform, routes: (app: Express) => void = () => {}) {
-  const app = createHttpApp({ service: platform.service, logger: platform.logger, bodyLimit: '1kb', trustProxy: 'loopback', readiness: {}, registry: platform.registry, routes });
+  const app = createHttpApp({
+    service: platform.service,
+    logger: platform.logger,
+    bodyLimit: '1kb',
+    trustProxy: 'loopback',
+    readiness: {},
+    registry: platform.registry,
+    routes,
+  });
   const server = await listen(app, 0, '127.0.0.1');
   const ops = await listen(opsAppOf(app)!, 0, '127.0.0.1');
   return {

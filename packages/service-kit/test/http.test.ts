@@ -1,13 +1,40 @@
 import fc from 'fast-check';
 import { ClientOfflineError, TimeoutError as RedisTimeoutError } from 'redis';
 import { defineRoute, z } from '@chat/contracts';
-import { ForbiddenError, ValidationError, createHttpApp, isDependencyOutage, createLogger, createRouteMounter, listen, opsAppOf, parseInput } from '@chat/service-kit';
+import {
+  ForbiddenError,
+  ValidationError,
+  createHttpApp,
+  isDependencyOutage,
+  createLogger,
+  createRouteMounter,
+  listen,
+  opsAppOf,
+  parseInput,
+} from '@chat/service-kit';
 import { ApiClient } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const Body = z.strictObject({ name: z.string().min(1), tags: z.array(z.string()).max(3).optional(), nested: z.strictObject({ n: z.number() }).optional() });
-const echoRoute = defineRoute({ service: 'auth', method: 'post', path: '/echo', summary: 'echo', access: 'public', body: Body, status: 201, response: z.object({ name: z.string() }) });
-const driftRoute = defineRoute({ service: 'auth', method: 'get', path: '/drift', summary: 'drift', access: 'public', status: 200, response: z.object({ n: z.number() }) });
+const echoRoute = defineRoute({
+  service: 'auth',
+  method: 'post',
+  path: '/echo',
+  summary: 'echo',
+  access: 'public',
+  body: Body,
+  status: 201,
+  response: z.object({ name: z.string() }),
+});
+const driftRoute = defineRoute({
+  service: 'auth',
+  method: 'get',
+  path: '/drift',
+  summary: 'drift',
+  access: 'public',
+  status: 200,
+  response: z.object({ n: z.number() }),
+});
 const forbiddenRoute = defineRoute({ service: 'auth', method: 'get', path: '/forbidden', summary: 'f', access: 'public', status: 200 });
 const crashRoute = defineRoute({ service: 'auth', method: 'get', path: '/crash', summary: 'c', access: 'public', status: 200 });
 const outageRoute = defineRoute({ service: 'auth', method: 'get', path: '/outage', summary: 'o', access: 'public', status: 200 });
@@ -174,7 +201,15 @@ describe('text guard', () => {
 describe('dependency outages', () => {
   it('when an error comes from an unreachable PostgreSQL or Redis, then it is an outage; a bug is not', () => {
     const coded = (code: string) => Object.assign(new Error('x'), { code });
-    for (const err of [coded('ECONNREFUSED'), coded('08006'), coded('57P01'), new Error('Connection terminated unexpectedly'), Object.assign(new Error('closed'), { name: 'ClientClosedError' }), new RedisTimeoutError(), new ClientOfflineError()]) {
+    for (const err of [
+      coded('ECONNREFUSED'),
+      coded('08006'),
+      coded('57P01'),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('closed'), { name: 'ClientClosedError' }),
+      new RedisTimeoutError(),
+      new ClientOfflineError(),
+    ]) {
       expect(isDependencyOutage(err), err.message).toBe(true);
     }
     for (const err of [new Error('boom'), coded('23505'), coded('42P01'), 'ECONNREFUSED', undefined]) expect(isDependencyOutage(err)).toBe(false);

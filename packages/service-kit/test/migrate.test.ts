@@ -36,7 +36,12 @@ describe('migration runner', () => {
     const b = createDatabase(isolation.env.DATABASE_URL!, 'race', 2);
     try {
       const [appliedA, appliedB] = await Promise.all([migrate(a, 'race', sets, logger), migrate(b, 'race', sets, logger)]);
-      expect([...appliedA, ...appliedB].sort()).toEqual(['kit:0001_outbox.sql', 'kit:0002_outbox_json.sql', 'kittest:0001_items.sql', 'kittest:0002_items_created_at.sql']);
+      expect([...appliedA, ...appliedB].sort()).toEqual([
+        'kit:0001_outbox.sql',
+        'kit:0002_outbox_json.sql',
+        'kittest:0001_items.sql',
+        'kittest:0002_items_created_at.sql',
+      ]);
       const rows = await a.any('SELECT name FROM race.migrations ORDER BY name');
       expect(rows).toHaveLength(4);
       await a.none('INSERT INTO race.items (id, name) VALUES (gen_random_uuid(), $1)', ['ok']);

@@ -136,7 +136,8 @@ describe('transactional outbox', () => {
     const p = await openTestPlatform(isolation, { startRelay: false });
     try {
       const relay = new OutboxRelay(p.db, p.bus, p.logger, { vacuumAfterRows: 30, vacuumMinIntervalMs: 0 });
-      const lastVacuum = async () => (await p.db.one<{ at: Date | null }>("SELECT last_vacuum AS at FROM pg_stat_user_tables WHERE relid = 'outbox'::regclass")).at;
+      const lastVacuum = async () =>
+        (await p.db.one<{ at: Date | null }>("SELECT last_vacuum AS at FROM pg_stat_user_tables WHERE relid = 'outbox'::regclass")).at;
       expect(await lastVacuum()).toBeNull();
       for (let i = 0; i < 20; i++) await writeItemWithEvent(p);
       expect(await relay.drain()).toBe(20);

@@ -1,13 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  backgroundTasks,
-  bootService,
-  createLimiter,
-  createServiceApp,
-  type Platform,
-  type ServiceHandle,
-  TokenVerifier,
-} from '@chat/service-kit';
+import { backgroundTasks, bootService, createLimiter, createServiceApp, type Platform, type ServiceHandle, TokenVerifier } from '@chat/service-kit';
 import bcrypt from 'bcrypt';
 import { consumeAccountDeletions } from './bus/account-deletion.consumer.js';
 import { serveAccountLookup, serveVerifyPassword } from './bus/accounts.rpc.js';

@@ -7,7 +7,11 @@ export const AuthConfig = BaseConfig.extend({
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
   /** How often the auth service checks that Redis still holds the revocation list (rebuilt when it was lost). */
   REVOCATION_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
-  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
+  REFRESH_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 24 * 3600),
   /** PEM of the P-256 signing key. Without it, outside production, a key is generated into AUTH_KEYS_DIR. */
   AUTH_PRIVATE_KEY: z.string().optional(),
   AUTH_KEYS_DIR: z.string().default('.data/keys'),
@@ -24,7 +28,11 @@ export const AuthConfig = BaseConfig.extend({
   SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
   SMS_OUTBOX_DIR: z.string().default('.data/sms'),
   PUBLIC_URL: z.url().default('http://127.0.0.1:8080'),
-  EMAIL_TOKEN_TTL_S: z.coerce.number().int().min(60).default(24 * 3600),
+  EMAIL_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
   RESET_TOKEN_TTL_S: z.coerce.number().int().min(60).default(3600),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_FAILURE_WINDOW_S: z.coerce.number().int().min(1).default(900),

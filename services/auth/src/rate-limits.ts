@@ -5,10 +5,9 @@ import type { AuthConfig } from './config.js';
  * Failure-based limits of the auth service (request-rate limits per route live in the gateway).
  * Each counts failed attempts only, in Redis, shared by every replica.
  */
-export function authRateLimits(config: AuthConfig): Record<
-  'loginPerIdentifier' | 'loginPerIp' | 'totpPerUser' | 'phoneCodePerUser' | 'passwordCheckPerUser',
-  LimitRule
-> {
+export function authRateLimits(
+  config: AuthConfig,
+): Record<'loginPerIdentifier' | 'loginPerIp' | 'totpPerUser' | 'phoneCodePerUser' | 'passwordCheckPerUser', LimitRule> {
   const windowMs = config.LOGIN_FAILURE_WINDOW_S * 1000;
   return {
     loginPerIdentifier: { limit: config.LOGIN_MAX_FAILURES, windowMs },

@@ -51,5 +51,7 @@ export function outboxSmsSender(dir: string): SmsSender {
 
 /** The provider when one is configured (always in production), else the outbox folder. */
 export function createSmsSender(config: AuthConfig): SmsSender {
-  return config.SMS_PROVIDER_URL && config.SMS_PROVIDER_TOKEN ? httpSmsSender(config.SMS_PROVIDER_URL, config.SMS_PROVIDER_TOKEN) : outboxSmsSender(config.SMS_OUTBOX_DIR);
+  return config.SMS_PROVIDER_URL && config.SMS_PROVIDER_TOKEN
+    ? httpSmsSender(config.SMS_PROVIDER_URL, config.SMS_PROVIDER_TOKEN)
+    : outboxSmsSender(config.SMS_OUTBOX_DIR);
 }

@@ -14,7 +14,12 @@ let events: EventRecorder;
 const revoked = () => events.filter('auth.session.revoked', {}).map((e) => e.data as { sessionId: string; reason: string; userId: string });
 
 beforeAll(async () => {
-  stack = await startAuthStack({ PLATFORM_ADMIN_KEY: ADMIN_KEY, LOGIN_MAX_FAILURES: String(MAX_FAILURES), RATE_LIMIT_REGISTER_PER_HOUR: '1000', RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
+  stack = await startAuthStack({
+    PLATFORM_ADMIN_KEY: ADMIN_KEY,
+    LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+    RATE_LIMIT_REGISTER_PER_HOUR: '1000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+  });
   events = await recordEvents(stack, 'evt.auth.>');
 });
 afterAll(async () => {
@@ -46,7 +51,20 @@ describe('rpc.auth.user', () => {
     const reply = await rpc('rpc.auth.user', { appId: DEFAULT_APP_ID, userId: u.id });
     expect(reply).toEqual({
       ok: true,
-      data: { user: { id: u.id, appId: DEFAULT_APP_ID, username: u.username, displayName: 'Looked Up', email: u.email, phone: '+15557654321', emailVerified: false, phoneVerified: false, deleted: false, createdAt: expect.any(String) } },
+      data: {
+        user: {
+          id: u.id,
+          appId: DEFAULT_APP_ID,
+          username: u.username,
+          displayName: 'Looked Up',
+          email: u.email,
+          phone: '+15557654321',
+          emailVerified: false,
+          phoneVerified: false,
+          deleted: false,
+          createdAt: expect.any(String),
+        },
+      },
     });
     expect(JSON.stringify(reply)).not.toMatch(/password|totp/i);
   });
@@ -91,7 +109,11 @@ describe('consuming user.account.deleted', () => {
     await publishDeletion(DEFAULT_APP_ID, u.id);
 
     await waitFor(() => revoked().filter((r) => r.userId === u.id).length === 2 || undefined, 5000, 'sessions revoked');
-    expect(revoked().filter((r) => r.userId === u.id).map((r) => r.reason)).toEqual(['account_deleted', 'account_deleted']);
+    expect(
+      revoked()
+        .filter((r) => r.userId === u.id)
+        .map((r) => r.reason),
+    ).toEqual(['account_deleted', 'account_deleted']);
     await expectAccessDead(stack.api, u.accessToken);
     await expectAccessDead(stack.api, second.body.tokens.accessToken);
     expect(revoked().map((r) => r.sessionId)).toEqual(expect.arrayContaining([sessionIdOf(u.accessToken), sessionIdOf(second.body.tokens.accessToken)]));

@@ -14,7 +14,8 @@ describe('auth config', () => {
         return (err as Error).message;
       }
     })();
-    for (const key of ['TOTP_ENCRYPTION_KEY', 'AUTH_PRIVATE_KEY', 'MAIL_SMTP_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_TOKEN', 'BCRYPT_COST']) expect(message).toContain(key);
+    for (const key of ['TOTP_ENCRYPTION_KEY', 'AUTH_PRIVATE_KEY', 'MAIL_SMTP_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_TOKEN', 'BCRYPT_COST'])
+      expect(message).toContain(key);
   });
 
   it('when an SMS provider URL is given without its token, then it refuses to start naming the token', () => {

@@ -117,7 +117,11 @@ describe('password reset', () => {
     const u = await verifiedUser();
     await forgotPassword(u.email);
     const { token } = await waitForMail(mailbox, u.email, RESET);
-    const changed = await stack.api.post('/api/v1/auth/change-password', { currentPassword: u.password, newPassword: 'a changed passphrase' }, { token: u.accessToken });
+    const changed = await stack.api.post(
+      '/api/v1/auth/change-password',
+      { currentPassword: u.password, newPassword: 'a changed passphrase' },
+      { token: u.accessToken },
+    );
     expect(changed.status).toBe(204);
 
     expectInvalid(await resetPassword(token!), 'token');

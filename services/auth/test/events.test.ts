@@ -46,7 +46,11 @@ describe('events published by the auth service', () => {
     const u = await registerUser(stack.api);
     const other = await login(stack.api, { identifier: u.username, password: u.password });
     const otherSession = sessionIdOf(other.body.tokens.accessToken);
-    const res = await stack.api.post('/api/v1/auth/change-password', { currentPassword: u.password, newPassword: 'another passphrase' }, { token: u.accessToken });
+    const res = await stack.api.post(
+      '/api/v1/auth/change-password',
+      { currentPassword: u.password, newPassword: 'another passphrase' },
+      { token: u.accessToken },
+    );
     expect(res.status).toBe(204);
 
     await waitForEvent('auth.session.revoked', { sessionId: otherSession, reason: 'password_changed' });

@@ -64,7 +64,11 @@ const anyString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\u202e', 'x'.repeat(600), 'é'.repeat(40), '123456', '+15551234567', 'someone@example.test', 'null'),
 );
-const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })));
+const anyValue = fc.oneof(
+  anyString,
+  fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }),
+  fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })),
+);
 
 /** Values each field accepts, so a body gets past validation and into the domain and the database. */
 const username = fc.stringMatching(/^[a-z0-9_.]{3,32}$/);
@@ -120,7 +124,13 @@ function expectHandled(res: ApiResponse, what: string): void {
   expect(res.status, what).toBeLessThan(500);
   if (res.status >= 400) {
     expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-    expect(res.body, what).toMatchObject({ type: expect.any(String), title: expect.any(String), status: res.status, detail: expect.any(String), code: expect.any(String) });
+    expect(res.body, what).toMatchObject({
+      type: expect.any(String),
+      title: expect.any(String),
+      status: res.status,
+      detail: expect.any(String),
+      code: expect.any(String),
+    });
   }
 }
 
@@ -132,20 +142,23 @@ function credentialsFor(path: string, withCredentials: boolean): Record<string, 
 }
 
 describe('fuzzing every auth route', () => {
-  it.each(Object.entries(ROUTES))('when POST %s gets arbitrary JSON, then never a 5xx, errors are problem+json and the caller’s session survives', async (path, keys) => {
-    await fc.assert(
-      fc.asyncProperty(bodies(keys), fc.boolean(), async (body, withCredentials) => {
-        const res = await stack.api.request('POST', `/api/v1${path}`, {
-          rawBody: JSON.stringify(body),
-          token: withCredentials ? user.accessToken : undefined,
-          headers: credentialsFor(path, withCredentials),
-        });
-        expectHandled(res, `${path} ${JSON.stringify(body).slice(0, 200)}`);
-      }),
-      { numRuns: RUNS },
-    );
-    expect((await stack.api.get('/api/v1/auth/me', { token: user.accessToken })).status).toBe(200);
-  });
+  it.each(Object.entries(ROUTES))(
+    'when POST %s gets arbitrary JSON, then never a 5xx, errors are problem+json and the caller’s session survives',
+    async (path, keys) => {
+      await fc.assert(
+        fc.asyncProperty(bodies(keys), fc.boolean(), async (body, withCredentials) => {
+          const res = await stack.api.request('POST', `/api/v1${path}`, {
+            rawBody: JSON.stringify(body),
+            token: withCredentials ? user.accessToken : undefined,
+            headers: credentialsFor(path, withCredentials),
+          });
+          expectHandled(res, `${path} ${JSON.stringify(body).slice(0, 200)}`);
+        }),
+        { numRuns: RUNS },
+      );
+      expect((await stack.api.get('/api/v1/auth/me', { token: user.accessToken })).status).toBe(200);
+    },
+  );
 
   it('when a body is arbitrary text sent as JSON, then never a 5xx', async () => {
     const paths = Object.keys(ROUTES);
@@ -171,11 +184,14 @@ describe('fuzzing every auth route', () => {
 
   it('when the bearer token is arbitrary or an unsigned JWT with arbitrary header and claims, then 401, never a 5xx', async () => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v) ?? '').toString('base64url');
-    const jwtLike = fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: 'binary-ascii', maxLength: 40 })).map(
-      ([header, claims, sig]) => `${b64(header)}.${b64(claims)}.${Buffer.from(sig).toString('base64url')}`,
-    );
+    const jwtLike = fc
+      .tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: 'binary-ascii', maxLength: 40 }))
+      .map(([header, claims, sig]) => `${b64(header)}.${b64(claims)}.${Buffer.from(sig).toString('base64url')}`);
     const headerish = fc.record({ alg: fc.constantFrom('ES256', 'none', 'HS256', 'RS256'), kid: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 1 })) });
-    const claimsish = fc.record({ sub: fc.oneof(fc.uuid(), fc.jsonValue({ maxDepth: 1 })), app: fc.uuid(), sid: fc.oneof(fc.uuid(), fc.string()), exp: fc.integer() }, { requiredKeys: [] });
+    const claimsish = fc.record(
+      { sub: fc.oneof(fc.uuid(), fc.jsonValue({ maxDepth: 1 })), app: fc.uuid(), sid: fc.oneof(fc.uuid(), fc.string()), exp: fc.integer() },
+      { requiredKeys: [] },
+    );
     const shapedJwt = fc.tuple(headerish, claimsish).map(([h, c]) => `${b64(h)}.${b64(c)}.${b64('sig')}`);
     await fc.assert(
       fc.asyncProperty(fc.oneof(jwtLike, shapedJwt, fc.string({ maxLength: 100 })), async (token) => {

@@ -22,7 +22,15 @@ export function me(api: ApiClient, accessToken: string) {
 export async function listSessions(api: ApiClient, accessToken: string) {
   const res = await api.get('/api/v1/auth/sessions', { token: accessToken });
   expect(res.status).toBe(200);
-  return res.body.data as { id: string; deviceName: string | null; createdAt: string; lastUsedAt: string; ip: string | null; userAgent: string | null; current: boolean }[];
+  return res.body.data as {
+    id: string;
+    deviceName: string | null;
+    createdAt: string;
+    lastUsedAt: string;
+    ip: string | null;
+    userAgent: string | null;
+    current: boolean;
+  }[];
 }
 
 /** The id of the session an access token belongs to (its `sid` claim). */

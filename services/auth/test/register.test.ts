@@ -30,8 +30,28 @@ describe('POST /auth/register', () => {
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(['tokens', 'user']);
     const { user, tokens } = res.body;
-    expect(Object.keys(user).sort()).toEqual(['appId', 'createdAt', 'displayName', 'email', 'emailVerified', 'id', 'phone', 'phoneVerified', 'twoFactorEnabled', 'username']);
-    expect(user).toMatchObject({ appId: DEFAULT_APP_ID, username, displayName: 'Reggie', email: `${username}@example.test`, phone, emailVerified: false, phoneVerified: false, twoFactorEnabled: false });
+    expect(Object.keys(user).sort()).toEqual([
+      'appId',
+      'createdAt',
+      'displayName',
+      'email',
+      'emailVerified',
+      'id',
+      'phone',
+      'phoneVerified',
+      'twoFactorEnabled',
+      'username',
+    ]);
+    expect(user).toMatchObject({
+      appId: DEFAULT_APP_ID,
+      username,
+      displayName: 'Reggie',
+      email: `${username}@example.test`,
+      phone,
+      emailVerified: false,
+      phoneVerified: false,
+      twoFactorEnabled: false,
+    });
     expect(user.id).toMatch(UUID);
     expect(Math.abs(Date.parse(user.createdAt) - Date.now())).toBeLessThan(60_000);
     expect(Object.keys(tokens).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'refreshTokenExpiresAt']);
@@ -162,7 +182,10 @@ describe('POST /auth/register', () => {
   });
 
   it('when a body comes with a non-JSON content type, then 415 unsupported_media_type', async () => {
-    const res = await stack.api.request('POST', REGISTER, { rawBody: `username=${uniqueUsername()}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await stack.api.request('POST', REGISTER, {
+      rawBody: `username=${uniqueUsername()}&password=x`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(res, 415, 'unsupported_media_type');
   });
 
@@ -181,7 +204,10 @@ describe('POST /auth/register', () => {
   });
 
   it('when a body claims gzip but is not gzip at all, then 400 validation_failed (never a 500)', async () => {
-    const res = await stack.api.request('POST', REGISTER, { rawBody: 'this is not gzip', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const res = await stack.api.request('POST', REGISTER, {
+      rawBody: 'this is not gzip',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expectProblem(res, 400, 'validation_failed');
   });
 });

@@ -51,7 +51,11 @@ describe('revocation list', () => {
     // Never "not revoked" while the list is missing: refused (503) or revoked (401).
     expect((await stack.api.get('/api/v1/auth/me', { token: u.accessToken })).status).not.toBe(200);
 
-    await waitFor(async () => ((await stack.api.get('/api/v1/auth/me', { token: keeper.body.tokens.accessToken })).status === 200 ? true : undefined), 10_000, 'the list rebuilt');
+    await waitFor(
+      async () => ((await stack.api.get('/api/v1/auth/me', { token: keeper.body.tokens.accessToken })).status === 200 ? true : undefined),
+      10_000,
+      'the list rebuilt',
+    );
     await expectAccessDead(stack.api, u.accessToken);
   });
 

@@ -17,7 +17,11 @@ interface Device {
 
 /** Logs `u` in once more: another device with its own session. */
 async function anotherDevice(u: TestUser, deviceName?: string, userAgent?: string): Promise<Device> {
-  const res = await login(stack.api, { identifier: u.username, password: u.password, ...(deviceName ? { deviceName } : {}) }, userAgent ? { 'user-agent': userAgent } : undefined);
+  const res = await login(
+    stack.api,
+    { identifier: u.username, password: u.password, ...(deviceName ? { deviceName } : {}) },
+    userAgent ? { 'user-agent': userAgent } : undefined,
+  );
   expect(res.status).toBe(200);
   const { accessToken, refreshToken } = res.body.tokens;
   return { accessToken, refreshToken, sessionId: sessionIdOf(accessToken) };
@@ -169,7 +173,8 @@ describe('POST /auth/change-password', () => {
 
   it('when the current password is wrong 5 times, then the 6th attempt is 429 even with the right one, and another account is not affected', async () => {
     const [u, bystander] = await Promise.all([registerUser(stack.api), registerUser(stack.api)]);
-    for (let i = 0; i < 5; i++) expectProblem(await changePassword(u.accessToken, { currentPassword: `wrong password ${i}`, newPassword: NEW_PASSWORD }), 403, 'forbidden');
+    for (let i = 0; i < 5; i++)
+      expectProblem(await changePassword(u.accessToken, { currentPassword: `wrong password ${i}`, newPassword: NEW_PASSWORD }), 403, 'forbidden');
 
     const locked = await changePassword(u.accessToken, { currentPassword: u.password, newPassword: NEW_PASSWORD });
     expectProblem(locked, 429, 'rate_limited');

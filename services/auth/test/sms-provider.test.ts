@@ -29,7 +29,13 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 let stack: Stack;
 beforeAll(async () => {
   provider = createServer(async (req, res) => {
-    calls.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization, contentType: req.headers['content-type'], body: await readBody(req) });
+    calls.push({
+      method: req.method!,
+      path: req.url!,
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body: await readBody(req),
+    });
     res.writeHead(status, { 'content-type': 'application/json' }).end('{"id":"msg-1"}');
   });
   await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));

@@ -186,9 +186,14 @@ describe('disabling', () => {
 
   it('when wrong passwords to disable it and to change the password reach the account’s limit, then 429 even with the right password and code', async () => {
     const { u, secret } = await userWithTwoFactor();
-    for (let i = 0; i < 2; i++) expectProblem(await post('disable', u.accessToken, { code: totp(secret, 1), password: 'not my password' }), 401, 'unauthorized');
+    for (let i = 0; i < 2; i++)
+      expectProblem(await post('disable', u.accessToken, { code: totp(secret, 1), password: 'not my password' }), 401, 'unauthorized');
     for (let i = 0; i < 3; i++) {
-      const res = await stack.api.post('/api/v1/auth/change-password', { currentPassword: 'not my password', newPassword: 'another passphrase' }, { token: u.accessToken });
+      const res = await stack.api.post(
+        '/api/v1/auth/change-password',
+        { currentPassword: 'not my password', newPassword: 'another passphrase' },
+        { token: u.accessToken },
+      );
       expectProblem(res, 403, 'forbidden');
     }
 

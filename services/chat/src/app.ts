@@ -1,12 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  backgroundTasks,
-  bootService,
-  createRemoteVerifier,
-  createServiceApp,
-  type Platform,
-  type ServiceHandle,
-} from '@chat/service-kit';
+import { backgroundTasks, bootService, createRemoteVerifier, createServiceApp, type Platform, type ServiceHandle } from '@chat/service-kit';
 import { consumeAccountDeletions } from './bus/account-deletion.consumer.js';
 import { serveAuthorize, serveMembers, serveUserChats } from './bus/chat.rpc.js';
 import { consumeMembershipForLive } from './bus/live-membership.consumer.js';
@@ -33,7 +26,14 @@ export function createService(platform: Platform, config: ChatConfig): ServiceHa
   });
   return {
     app,
-    ...backgroundTasks(async () => [serveAuthorize(deps), serveMembers(deps), serveUserChats(deps), await consumeAccountDeletions(deps), await consumeMembershipForLive(deps), await consumeMessageActivity(deps)]),
+    ...backgroundTasks(async () => [
+      serveAuthorize(deps),
+      serveMembers(deps),
+      serveUserChats(deps),
+      await consumeAccountDeletions(deps),
+      await consumeMembershipForLive(deps),
+      await consumeMessageActivity(deps),
+    ]),
   };
 }
 

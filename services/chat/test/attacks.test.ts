@@ -86,7 +86,8 @@ describe('members reaching above their role', () => {
     const [owner, member, admin] = await newUsers(stack, 3);
     const chat = await newGroup(stack, owner, [member, admin]);
     await setRole(stack, owner, chat.id, admin.id, 'admin');
-    for (const role of ['admin', 'owner', 'moderator']) expectProblem(await as(stack, member).patch(`/chats/${chat.id}/members/${member.id}`, { role }), 403, 'forbidden');
+    for (const role of ['admin', 'owner', 'moderator'])
+      expectProblem(await as(stack, member).patch(`/chats/${chat.id}/members/${member.id}`, { role }), 403, 'forbidden');
     expectProblem(await as(stack, admin).patch(`/chats/${chat.id}/members/${admin.id}`, { role: 'owner' }), 403, 'forbidden');
     expect((await as(stack, member).get(`/chats/${chat.id}`)).body.myRole).toBe('member');
     expect((await as(stack, admin).get(`/chats/${chat.id}`)).body.myRole).toBe('admin');

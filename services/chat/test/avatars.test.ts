@@ -18,7 +18,11 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntraile
 async function uploaded(owner: Caller, bytes = TINY_PNG, contentType = 'image/png'): Promise<string> {
   const form = new FormData();
   form.append('file', new Blob([bytes], { type: contentType }), 'file');
-  const res = await fetch(`${stack.gateway.url}/api/v1/media?purpose=attachment`, { method: 'POST', body: form, headers: { authorization: `Bearer ${owner.accessToken}` } });
+  const res = await fetch(`${stack.gateway.url}/api/v1/media?purpose=attachment`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${owner.accessToken}` },
+  });
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body.id;
@@ -26,7 +30,11 @@ async function uploaded(owner: Caller, bytes = TINY_PNG, contentType = 'image/pn
 
 /** An upload started and never finished. */
 async function pendingUpload(owner: Caller): Promise<string> {
-  const res = await stack.api.post('/api/v1/media/uploads', { fileName: 'a.png', contentType: 'image/png', size: TINY_PNG.length }, { token: owner.accessToken });
+  const res = await stack.api.post(
+    '/api/v1/media/uploads',
+    { fileName: 'a.png', contentType: 'image/png', size: TINY_PNG.length },
+    { token: owner.accessToken },
+  );
   expect(res.status).toBe(201);
   return res.body.mediaId;
 }
@@ -96,7 +104,7 @@ describe('PATCH /chats/:id with avatarMediaId', () => {
     expect((await as(stack, owner).get(`/chats/${chat.id}`)).body.avatarMediaId).toBeNull();
   });
 
-  it("when another admin edits the chat and sends the picture unchanged, then it is kept although it is not theirs", async () => {
+  it('when another admin edits the chat and sends the picture unchanged, then it is kept although it is not theirs', async () => {
     const [owner, admin] = await Promise.all([newUser(stack), newUser(stack)]);
     const own = await uploaded(owner);
     const chat = await newGroup(stack, owner, [admin], { avatarMediaId: own });

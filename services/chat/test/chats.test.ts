@@ -17,13 +17,30 @@ afterAll(async () => {
 describe('creating and reading chats', () => {
   it('when a group is created with members, then 201, the creator is owner, the others members, and chat.chat.created lists them', async () => {
     const [owner, a, b] = await newUsers(stack, 3);
-    const res = await as(stack, owner).post('/chats', { type: 'group', name: ' Friends ', description: 'weekend plans', memberIds: [a.id, b.id, a.id, owner.id] });
+    const res = await as(stack, owner).post('/chats', {
+      type: 'group',
+      name: ' Friends ',
+      description: 'weekend plans',
+      memberIds: [a.id, b.id, a.id, owner.id],
+    });
 
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ type: 'group', name: 'Friends', description: 'weekend plans', isPublic: false, memberCount: 3, myRole: 'owner', createdBy: owner.id });
+    expect(res.body).toMatchObject({
+      type: 'group',
+      name: 'Friends',
+      description: 'weekend plans',
+      isPublic: false,
+      memberCount: 3,
+      myRole: 'owner',
+      createdBy: owner.id,
+    });
     expect(res.body).toMatchObject({ lastMessage: null, lastSeq: 0, unreadCount: 0, muted: false, pinned: false, archived: false, peerId: null });
     const members = (await as(stack, owner).get(`/chats/${res.body.id}/members`)).body.data;
-    expect(Object.fromEntries(members.map((m: { userId: string; role: string }) => [m.userId, m.role]))).toEqual({ [owner.id]: 'owner', [a.id]: 'member', [b.id]: 'member' });
+    expect(Object.fromEntries(members.map((m: { userId: string; role: string }) => [m.userId, m.role]))).toEqual({
+      [owner.id]: 'owner',
+      [a.id]: 'member',
+      [b.id]: 'member',
+    });
     const created = await log.waitFor('chat.chat.created', { chatId: res.body.id });
     expect(created).toMatchObject({ appId: owner.appId, data: { chat: { id: res.body.id, type: 'group', name: 'Friends' } } });
     expect(created.data.members).toHaveLength(3);
@@ -95,7 +112,11 @@ describe('GET /chats', () => {
 
   it('when the cursor is made up, then 400', async () => {
     const me = await newUser(stack);
-    for (const cursor of ['garbage', Buffer.from('["x","y"]').toString('base64url'), Buffer.from('["1e99","00000000-0000-7000-8000-000000000001"]').toString('base64url')]) {
+    for (const cursor of [
+      'garbage',
+      Buffer.from('["x","y"]').toString('base64url'),
+      Buffer.from('["1e99","00000000-0000-7000-8000-000000000001"]').toString('base64url'),
+    ]) {
       expectInvalid(await as(stack, me).get(`/chats?cursor=${cursor}`), 'query.cursor');
     }
     expectInvalid(await as(stack, me).get('/chats?sort=name'), 'query.sort');

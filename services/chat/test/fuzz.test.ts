@@ -38,7 +38,11 @@ const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\u202e', 'x'.repeat(2000), 'direct', 'group', 'channel', 'owner', 'admin', 'null', '%', '_'),
 );
-const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })));
+const anyValue = fc.oneof(
+  anyString,
+  fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }),
+  fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })),
+);
 const time = fc.oneof(
   fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.constantFrom('0000-01-01T00:00:00Z', '9999-12-31T23:59:59-05:00', '1969-12-31T23:59:59Z', '2100-02-29T00:00:00Z', '2030-01-01T00:00:00+14:00'),
@@ -86,12 +90,10 @@ function valid(key: string): fc.Arbitrary<unknown> {
 function bodies(keys: string[]): fc.Arbitrary<unknown> {
   const keyed = Object.fromEntries(keys.map((k) => [k, anyValue]));
   const plausible = Object.fromEntries(keys.map((k) => [k, fc.oneof({ weight: 4, arbitrary: valid(k) }, { weight: 1, arbitrary: anyValue })]));
-  return fc.oneof(
-    fc.jsonValue({ maxDepth: 4 }),
-    fc.record(keyed, { requiredKeys: [] }),
-    fc.dictionary(fc.constantFrom(...keys, ...NASTY_KEYS), anyValue),
-    { weight: 4, arbitrary: fc.record(plausible, { requiredKeys: [] }) },
-  );
+  return fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record(keyed, { requiredKeys: [] }), fc.dictionary(fc.constantFrom(...keys, ...NASTY_KEYS), anyValue), {
+    weight: 4,
+    arbitrary: fc.record(plausible, { requiredKeys: [] }),
+  });
 }
 
 function expectHandled(res: ApiResponse, what: string): void {
@@ -118,8 +120,21 @@ describe('fuzzing the chat routes', () => {
   }, 90_000);
 
   it('when ids, codes and query strings are arbitrary, then never a 5xx', async () => {
-    const paths = ['/chats/', `/chats/${chatId}/members/`, `/chats/${chatId}/bans/`, `/chats/${chatId}/invite-links/`, '/chats?cursor=', '/chats/public?q=', `/chats/${chatId}/members?cursor=`];
-    const segment = fc.oneof(fc.string({ minLength: 1 }), fc.uuid(), fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }), fc.base64String({ minLength: 4, maxLength: 80 }));
+    const paths = [
+      '/chats/',
+      `/chats/${chatId}/members/`,
+      `/chats/${chatId}/bans/`,
+      `/chats/${chatId}/invite-links/`,
+      '/chats?cursor=',
+      '/chats/public?q=',
+      `/chats/${chatId}/members?cursor=`,
+    ];
+    const segment = fc.oneof(
+      fc.string({ minLength: 1 }),
+      fc.uuid(),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+      fc.base64String({ minLength: 4, maxLength: 80 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), segment, async (path, value) => {
         const method = path.includes('?') || path === '/chats/' ? 'GET' : 'DELETE';

@@ -1,6 +1,20 @@
 import type { Stack } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventLog, as, closeDatabases, database, expectInvalid, expectProblem, memberIds, newAppUser, newGroup, newUser, newUsers, setRole, watchEvents } from './helpers.js';
+import {
+  type EventLog,
+  as,
+  closeDatabases,
+  database,
+  expectInvalid,
+  expectProblem,
+  memberIds,
+  newAppUser,
+  newGroup,
+  newUser,
+  newUsers,
+  setRole,
+  watchEvents,
+} from './helpers.js';
 import { startChatStack } from './stack.js';
 
 let stack: Stack;
@@ -27,7 +41,15 @@ describe('invite links', () => {
     const expiresAt = inFuture(3600_000);
     const res = await as(stack, admin).post(`/chats/${chat.id}/invite-links`, { expiresAt, maxUses: 5 });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ code: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), chatId: chat.id, createdBy: admin.id, createdAt: expect.any(String), expiresAt, maxUses: 5, uses: 0 });
+    expect(res.body).toEqual({
+      code: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      chatId: chat.id,
+      createdBy: admin.id,
+      createdAt: expect.any(String),
+      expiresAt,
+      maxUses: 5,
+      uses: 0,
+    });
   });
 
   it('when a user joins with a code, then 200 with the chat as a member, a use is counted and chat.member.added says invite', async () => {

@@ -34,7 +34,9 @@ describe('membership pushed to the members’ devices', () => {
     expect((await frame(m.id, 'chat.added', chat.id)).d.chat.id).toBe(chat.id);
     expect((await as(stack, owner).delete(`/chats/${chat.id}/members/${m.id}`)).status).toBe(204);
     expect((await frame(m.id, 'chat.removed', chat.id)).d).toEqual({ chatId: chat.id });
-    const ts = framesTo(m.id).filter((f) => f.chatId === chat.id).map((f) => f.t);
+    const ts = framesTo(m.id)
+      .filter((f) => f.chatId === chat.id)
+      .map((f) => f.t);
     expect(ts).toEqual(['chat.added', 'chat.removed']);
   });
 

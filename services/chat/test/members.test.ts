@@ -24,7 +24,12 @@ describe('adding members', () => {
     const chat = await newGroup(stack, owner);
     const res = await as(stack, owner).post(`/chats/${chat.id}/members`, { userIds: [a.id, b.id] });
     expect(res.status).toBe(201);
-    expect(res.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort()).toEqual([[a.id, 'member'], [b.id, 'member']].sort());
+    expect(res.body.members.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort()).toEqual(
+      [
+        [a.id, 'member'],
+        [b.id, 'member'],
+      ].sort(),
+    );
     expect((await as(stack, a).get(`/chats/${chat.id}`)).body).toMatchObject({ myRole: 'member', memberCount: 3 });
     const event = await log.waitFor('chat.member.added', { chatId: chat.id, userId: a.id });
     expect(event.data).toEqual({ chatId: chat.id, userId: a.id, role: 'member', via: 'added', by: owner.id });
@@ -129,7 +134,8 @@ describe('removing and leaving', () => {
   it('when the owner leaves, then the oldest admin becomes owner', async () => {
     const [owner, m, olderAdmin, newerAdmin] = await newUsers(stack, 4);
     const chat = await newGroup(stack, owner, [m]);
-    for (const u of [olderAdmin, newerAdmin]) expect((await as(stack, owner).post(`/chats/${chat.id}/members`, { userIds: [u.id], role: 'admin' })).status).toBe(201);
+    for (const u of [olderAdmin, newerAdmin])
+      expect((await as(stack, owner).post(`/chats/${chat.id}/members`, { userIds: [u.id], role: 'admin' })).status).toBe(201);
     expect((await as(stack, owner).post(`/chats/${chat.id}/leave`)).status).toBe(204);
     expect(await roles(m, chat.id)).toEqual({ [m.id]: 'member', [olderAdmin.id]: 'owner', [newerAdmin.id]: 'admin' });
     const left = await log.waitFor('chat.member.left', { chatId: chat.id, userId: owner.id });

@@ -15,7 +15,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const authorize = async (appId: string, chatId: string, userId: string, action = 'post') => (await log.rpc('rpc.chat.authorize', { appId, chatId, userId, action })).data;
+const authorize = async (appId: string, chatId: string, userId: string, action = 'post') =>
+  (await log.rpc('rpc.chat.authorize', { appId, chatId, userId, action })).data;
 
 describe('bans', () => {
   it('when a member is banned, then they are out at once, cannot come back by any door, and banned + removed events are published', async () => {
@@ -32,7 +33,11 @@ describe('bans', () => {
     expectProblem(readd, 403, 'forbidden');
     expect(readd.body.errors).toEqual([{ path: 'userIds.0', message: 'this user is banned from the chat' }]);
     expect(await authorize(owner.appId, chat.id, troll.id, 'read')).toMatchObject({ allowed: false, denial: 'banned', banned: true, role: null });
-    expect((await log.waitFor('chat.member.banned', { chatId: chat.id, userId: troll.id })).data).toMatchObject({ reason: 'spam', shadow: false, by: owner.id });
+    expect((await log.waitFor('chat.member.banned', { chatId: chat.id, userId: troll.id })).data).toMatchObject({
+      reason: 'spam',
+      shadow: false,
+      by: owner.id,
+    });
     expect((await log.waitFor('chat.member.removed', { chatId: chat.id, userId: troll.id })).data.reason).toBe('banned');
   });
 

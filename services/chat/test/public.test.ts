@@ -26,7 +26,16 @@ describe('public chats', () => {
     const res = await discover(seeker, '?q=HIKING');
     expect(res.status).toBe(200);
     expect(names(res)).toEqual(['Hiking Club', 'hiking news']);
-    expect(res.body.data[0]).toEqual({ id: expect.any(String), type: expect.any(String), name: expect.any(String), description: null, avatarMediaId: null, memberCount: 1, isMember: false, createdAt: expect.any(String) });
+    expect(res.body.data[0]).toEqual({
+      id: expect.any(String),
+      type: expect.any(String),
+      name: expect.any(String),
+      description: null,
+      avatarMediaId: null,
+      memberCount: 1,
+      isMember: false,
+      createdAt: expect.any(String),
+    });
   });
 
   it('when the query holds LIKE wildcards, then they match literally', async () => {

@@ -20,7 +20,8 @@ describe('rpc.chat.authorize', () => {
     const chat = await newGroup(stack, owner, [admin, mod, m]);
     await setRole(stack, owner, chat.id, admin.id, 'admin');
     await setRole(stack, owner, chat.id, mod.id, 'moderator');
-    const ask = async (userId: string, action: string) => (await log.rpc('rpc.chat.authorize', { appId: owner.appId, chatId: chat.id, userId, action })).data.allowed;
+    const ask = async (userId: string, action: string) =>
+      (await log.rpc('rpc.chat.authorize', { appId: owner.appId, chatId: chat.id, userId, action })).data.allowed;
     const table = async (action: string) => Promise.all([owner, admin, mod, m].map((u) => ask(u.id, action)));
     expect(await table('post')).toEqual([true, true, true, true]);
     expect(await table('delete_others_messages')).toEqual([true, true, true, false]);

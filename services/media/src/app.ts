@@ -53,11 +53,23 @@ async function openStorage(config: MediaConfig, logger: Platform['logger']): Pro
   const credentials = { accessKey: config.S3_ACCESS_KEY, secretKey: config.S3_SECRET_KEY };
   let embedded: EmbeddedS3 | undefined;
   if (!config.S3_ENDPOINT) {
-    embedded = await startEmbeddedS3({ dir: config.S3_EMBEDDED_DIR, host: '127.0.0.1', port: config.S3_EMBEDDED_PORT, buckets: [config.S3_BUCKET], ...credentials });
+    embedded = await startEmbeddedS3({
+      dir: config.S3_EMBEDDED_DIR,
+      host: '127.0.0.1',
+      port: config.S3_EMBEDDED_PORT,
+      buckets: [config.S3_BUCKET],
+      ...credentials,
+    });
     logger.info('embedded S3 store started', { endpoint: embedded.endpoint, dir: config.S3_EMBEDDED_DIR });
   }
   const endpoint = config.S3_ENDPOINT ?? embedded!.endpoint;
-  const storage = createObjectStore({ endpoint, publicEndpoint: config.S3_PUBLIC_ENDPOINT, region: config.S3_REGION, bucket: config.S3_BUCKET, ...credentials });
+  const storage = createObjectStore({
+    endpoint,
+    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    ...credentials,
+  });
   try {
     await storage.ensureBucket();
   } catch (err) {

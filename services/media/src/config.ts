@@ -36,7 +36,12 @@ const DEFAULT_ALLOWED_TYPES = [
 
 const typeList = z
   .string()
-  .transform((v) => v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z0-9.+-]+\/([a-z0-9.+-]+\*?|\*)$/, 'each entry must be type/subtype or type/*')).min(1));
 
 export const MediaConfig = BaseConfig.extend({
@@ -48,7 +53,11 @@ export const MediaConfig = BaseConfig.extend({
   /** Lifetime of download URLs; a URL claiming to live longer is refused (see domain/urls.ts). */
   DOWNLOAD_URL_TTL_S: z.coerce.number().int().min(10).max(900).default(300),
   UPLOAD_URL_TTL_S: z.coerce.number().int().min(10).max(300).default(300),
-  MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(100 * MIB),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100 * MIB),
   MEDIA_ALLOWED_TYPES: typeList.default(typeList.parse(DEFAULT_ALLOWED_TYPES)),
   /** Pending uploads older than this are removed with their object. */
   PENDING_UPLOAD_TTL_S: z.coerce.number().int().min(1).default(3600),
@@ -56,7 +65,11 @@ export const MediaConfig = BaseConfig.extend({
   /** Images with more pixels are refused before decoding (decompression bombs). */
   IMAGE_MAX_PIXELS: z.coerce.number().int().min(1).default(50_000_000),
   /** Larger images are stored without thumbnail and dimensions (decoding needs them in memory). */
-  THUMBNAIL_MAX_SOURCE_BYTES: z.coerce.number().int().min(1).default(25 * MIB),
+  THUMBNAIL_MAX_SOURCE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * MIB),
   THUMBNAIL_SIZE: z.coerce.number().int().min(16).max(2048).default(320),
   /** How much of a video or audio file is read for its duration; files whose header lies further in get none. */
   DURATION_SCAN_BYTES: z.coerce.number().int().min(4096).default(MIB),
@@ -69,7 +82,10 @@ export const MediaConfig = BaseConfig.extend({
   S3_ACCESS_KEY: z.string().min(3),
   S3_SECRET_KEY: z.string().min(8),
   S3_REGION: z.string().default('us-east-1'),
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid bucket name').default('media'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid bucket name')
+    .default('media'),
   S3_EMBEDDED_DIR: z.string().default(DEFAULT_EMBEDDED_DIR),
   /** 0 picks a free port. */
   S3_EMBEDDED_PORT: z.coerce.number().int().min(0).max(65535).default(9000),

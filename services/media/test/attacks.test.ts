@@ -20,7 +20,11 @@ afterAll(() => stack?.stop());
 async function otherAppUser(): Promise<{ accessToken: string }> {
   const app = await stack.api.post('/api/v1/admin/apps', { name: 'Other' }, { headers: { 'x-admin-key': ADMIN_KEY } });
   expect(app.status).toBe(201);
-  const minted = await stack.api.post('/api/v1/server/token', { externalId: 'someone' }, { headers: { 'x-api-key': app.body.apiKey, 'x-api-secret': app.body.apiSecret } });
+  const minted = await stack.api.post(
+    '/api/v1/server/token',
+    { externalId: 'someone' },
+    { headers: { 'x-api-key': app.body.apiKey, 'x-api-secret': app.body.apiSecret } },
+  );
   expect(minted.status).toBe(200);
   return { accessToken: minted.body.tokens.accessToken };
 }

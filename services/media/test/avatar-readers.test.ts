@@ -34,7 +34,7 @@ async function profilePhoto(owner: TestUser): Promise<string> {
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(stack.api)));
 
 describe('rpc.media.claim-avatar', () => {
-  it("when the user claims their own ready image, then its summary; an attachment image is accepted too", async () => {
+  it('when the user claims their own ready image, then its summary; an attachment image is accepted too', async () => {
     const [owner] = await users(1);
     const mediaId = await avatarOf(owner);
     expect(await claimAvatar(events, owner, mediaId)).toEqual({

@@ -31,7 +31,14 @@ describe('media posted in a chat', () => {
     const { mediaId } = await postedImage(owner, [member]);
     const res = await getMedia(stack, member, mediaId);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: mediaId, ownerId: owner.id, kind: 'image', status: 'ready', url: expect.any(String), thumbnailUrl: expect.any(String) });
+    expect(res.body).toMatchObject({
+      id: mediaId,
+      ownerId: owner.id,
+      kind: 'image',
+      status: 'ready',
+      url: expect.any(String),
+      thumbnailUrl: expect.any(String),
+    });
     const bytes = await fetchUrl(stack, res.body.url);
     expect(bytes.status).toBe(200);
     expect(Buffer.from(await bytes.arrayBuffer()).length).toBe(res.body.size);

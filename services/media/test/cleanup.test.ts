@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, closeStackDatabases, registerUser, stackDatabase, waitFor } from '@chat/testkit';
 import { png } from './fixtures.js';
-import { type EventRecorder, expectProblem, getMedia, mediaRowsOf, putToStore, recordMediaEvents, startUpload, storedObjects, uploadDirect } from './helpers.js';
+import {
+  type EventRecorder,
+  expectProblem,
+  getMedia,
+  mediaRowsOf,
+  putToStore,
+  recordMediaEvents,
+  startUpload,
+  storedObjects,
+  uploadDirect,
+} from './helpers.js';
 import { ROOMY_LIMITS, deleteAccount, newGroup, postInChat, publishEvent } from './social.js';
 import { type MediaStack, startMediaStack } from './stack.js';
 
@@ -48,7 +58,9 @@ describe('evt.message.deleted', () => {
     expect(storedObjects(stack.s3Dir, mediaId)).toHaveLength(2);
 
     await messageDeleted(owner, chatId, messageId, [mediaId]);
-    const { event } = await waitFor(() => events.received.find((r) => r.event.type === 'media.deleted' && r.event.data.mediaId === mediaId && r.event.data.objectRemoved));
+    const { event } = await waitFor(() =>
+      events.received.find((r) => r.event.type === 'media.deleted' && r.event.data.mediaId === mediaId && r.event.data.objectRemoved),
+    );
     expect(event.data).toEqual({ mediaId, ownerId: owner.id, objectRemoved: true });
     expect(storedObjects(stack.s3Dir, mediaId)).toEqual([]);
     expect(await mediaRowsOf(stack, owner.id)).toEqual([]);

@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 /** rpc.media.claim as the message service calls it; returns the raw reply. */
-async function claim(request: Record<string, unknown>): Promise<{ ok: boolean; data?: { media: Record<string, unknown>[] }; error?: { code: string; status: number } }> {
+async function claim(
+  request: Record<string, unknown>,
+): Promise<{ ok: boolean; data?: { media: Record<string, unknown>[] }; error?: { code: string; status: number } }> {
   return events.rpc('rpc.media.claim', request);
 }
 
@@ -114,7 +116,10 @@ describe('rpc.media.claim', () => {
     for (const bad of [theirs.body.id, pending.body.mediaId, gone.body.id, randomUUID()]) {
       expect(await claimFor(user, [own.body.id, bad])).toMatchObject({ ok: false, error: { code: 'not_found', status: 404 } });
     }
-    expect(await claim({ appId: randomUUID(), userId: user.id, chatId: randomUUID(), messageId: randomUUID(), mediaIds: [own.body.id] })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await claim({ appId: randomUUID(), userId: user.id, chatId: randomUUID(), messageId: randomUUID(), mediaIds: [own.body.id] })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     // Never attached: deleting it still removes its object.
     expect((await deleteMedia(user, own.body.id)).status).toBe(204);
     expect(storedObjects(stack.s3Dir, own.body.id)).toEqual([]);

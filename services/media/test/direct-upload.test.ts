@@ -24,7 +24,15 @@ describe('POST /media (multipart)', () => {
   it('when an image is posted, then 201 with a ready image media, its thumbnail and media.ready', async () => {
     const res = await uploadDirect(stack, user, await png(300, 200), { fileName: 'shot.png', contentType: 'image/png' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ ownerId: user.id, fileName: 'shot.png', status: 'ready', kind: 'image', contentType: 'image/png', width: 300, height: 200 });
+    expect(res.body).toMatchObject({
+      ownerId: user.id,
+      fileName: 'shot.png',
+      status: 'ready',
+      kind: 'image',
+      contentType: 'image/png',
+      width: 300,
+      height: 200,
+    });
     expect(storedObjects(stack.s3Dir, res.body.id)).toEqual([`${user.appId}/${res.body.id}/original`, `${user.appId}/${res.body.id}/thumb.webp`]);
     await events.waitFor('media.ready', { mediaId: res.body.id, kind: 'image' });
   });
@@ -40,7 +48,11 @@ describe('POST /media (multipart)', () => {
   });
 
   it('when the body is not multipart, then 415', async () => {
-    expectProblem(await postMedia(stack, user, JSON.stringify({ file: 'x' }), { headers: { 'content-type': 'application/json' } }), 415, 'unsupported_media_type');
+    expectProblem(
+      await postMedia(stack, user, JSON.stringify({ file: 'x' }), { headers: { 'content-type': 'application/json' } }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('when the multipart body has no file part, then 400 naming the field', async () => {
@@ -52,7 +64,9 @@ describe('POST /media (multipart)', () => {
   });
 
   it('when the multipart body is broken off in the middle of its file, then 400 and nothing stays', async () => {
-    const body = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes but no closing boundary');
+    const body = Buffer.from(
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes but no closing boundary',
+    );
     const before = storedObjects(stack.s3Dir);
     const fresh = await registerUser(stack.api);
     const res = await postMedia(stack, fresh, body, { headers: { 'content-type': 'multipart/form-data; boundary=b' } });

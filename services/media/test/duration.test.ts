@@ -43,7 +43,13 @@ describe('duration of video and audio', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'audio', contentType: 'audio/wav', durationMs: 1500 });
     expect((await events.waitFor('media.ready', { mediaId: res.body.id })).event.data.durationMs).toBe(1500);
-    const claim = await events.rpc('rpc.media.claim', { appId: user.appId, userId: user.id, chatId: randomUUID(), messageId: randomUUID(), mediaIds: [res.body.id] });
+    const claim = await events.rpc('rpc.media.claim', {
+      appId: user.appId,
+      userId: user.id,
+      chatId: randomUUID(),
+      messageId: randomUUID(),
+      mediaIds: [res.body.id],
+    });
     expect(claim.data.media[0].durationMs).toBe(1500);
   });
 
@@ -58,7 +64,11 @@ describe('duration of video and audio', () => {
 
   it('when the file is not video or audio, or its duration cannot be read cheaply, then it has no duration', async () => {
     const user = await registerUser(stack.api);
-    for (const [bytes, contentType] of [[PDF, 'application/pdf'], [await png(), 'image/png'], [MP4, 'video/mp4']] as const) {
+    for (const [bytes, contentType] of [
+      [PDF, 'application/pdf'],
+      [await png(), 'image/png'],
+      [MP4, 'video/mp4'],
+    ] as const) {
       const res = await uploadDirect(stack, user, bytes, { contentType });
       expect(res.status, contentType).toBe(201);
       expect(res.body, contentType).not.toHaveProperty('durationMs');

@@ -20,17 +20,32 @@ const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 80 }),
   fc.constantFrom('', ' ', '\u0000', '../../etc/passwd', 'a/b\\c', 'image/png', 'text/html', 'image/*', 'x'.repeat(300), '\ud800', 'avatar', 'story'),
 );
-const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.integer(), fc.double(), fc.constantFrom(0, -1, 2 ** 53, 1e308, 104857601));
+const anyValue = fc.oneof(
+  anyString,
+  fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 2 ** 53, 1e308, 104857601),
+);
 const plausible = fc.record(
   {
     fileName: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }), anyValue),
-    contentType: fc.oneof(fc.constantFrom('image/png', 'application/pdf', 'text/html', 'application/x-msdownload', 'video/mp4'), fc.stringMatching(/^[a-z]{1,10}\/[a-z.+-]{1,20}$/), anyValue),
+    contentType: fc.oneof(
+      fc.constantFrom('image/png', 'application/pdf', 'text/html', 'application/x-msdownload', 'video/mp4'),
+      fc.stringMatching(/^[a-z]{1,10}\/[a-z.+-]{1,20}$/),
+      anyValue,
+    ),
     size: fc.oneof(fc.integer({ min: -10, max: 200 * 1024 * 1024 }), anyValue),
     purpose: fc.oneof(fc.constantFrom('attachment', 'avatar', 'story'), anyValue),
   },
   { requiredKeys: [] },
 );
-const bodies = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.object({ maxDepth: 2 }), fc.dictionary(fc.constantFrom('fileName', 'contentType', 'size', 'purpose', ...NASTY_KEYS), anyValue), { weight: 4, arbitrary: plausible });
+const bodies = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.object({ maxDepth: 2 }),
+  fc.dictionary(fc.constantFrom('fileName', 'contentType', 'size', 'purpose', ...NASTY_KEYS), anyValue),
+  { weight: 4, arbitrary: plausible },
+);
 
 /** Lone surrogates cannot be put in a URL at all. */
 function encodable(s: string): boolean {
@@ -63,14 +78,24 @@ describe('fuzzing the media routes', () => {
   });
 
   it('when the content route gets arbitrary ids and query values, then never a 5xx and never any bytes', async () => {
-    const query = fc.record({ variant: anyString, exp: fc.oneof(anyString, fc.nat().map(String)), sig: fc.oneof(anyString, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)) }, { requiredKeys: [] });
+    const query = fc.record(
+      { variant: anyString, exp: fc.oneof(anyString, fc.nat().map(String)), sig: fc.oneof(anyString, fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)) },
+      { requiredKeys: [] },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uuid(), anyString.filter((s) => s.length > 0 && encodable(s))), query, async (id, q) => {
-        const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString();
-        const res = await stack.api.get(`/api/v1/media/${encodeURIComponent(id)}/content?${search}`);
-        expectHandled(res, `${id} ${search}`);
-        expect(res.status, `${id} ${search}`).not.toBe(200);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uuid(),
+          anyString.filter((s) => s.length > 0 && encodable(s)),
+        ),
+        query,
+        async (id, q) => {
+          const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString();
+          const res = await stack.api.get(`/api/v1/media/${encodeURIComponent(id)}/content?${search}`);
+          expectHandled(res, `${id} ${search}`);
+          expect(res.status, `${id} ${search}`).not.toBe(200);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -16,7 +16,11 @@ export interface UploadOptions {
 }
 
 export function startUpload(stack: Stack, user: TestUser, bytes: Buffer, opts: UploadOptions = {}) {
-  const body: Record<string, unknown> = { fileName: opts.fileName ?? 'file.bin', contentType: opts.contentType ?? 'application/octet-stream', size: opts.size ?? bytes.length };
+  const body: Record<string, unknown> = {
+    fileName: opts.fileName ?? 'file.bin',
+    contentType: opts.contentType ?? 'application/octet-stream',
+    size: opts.size ?? bytes.length,
+  };
   if (opts.purpose) body.purpose = opts.purpose;
   return stack.api.post('/api/v1/media/uploads', body, { token: user.accessToken });
 }
@@ -47,7 +51,12 @@ export async function asApiResponse(res: Response): Promise<ApiResponse> {
 }
 
 /** POST /media with `body` (multipart/form-data unless told otherwise). */
-export async function postMedia(stack: Stack, user: TestUser, body: BodyInit, opts: { query?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+export async function postMedia(
+  stack: Stack,
+  user: TestUser,
+  body: BodyInit,
+  opts: { query?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
   const init: RequestInit & { duplex?: 'half' } = { method: 'POST', body, headers: { authorization: `Bearer ${user.accessToken}`, ...opts.headers } };
   if (body instanceof ReadableStream) init.duplex = 'half';
   return asApiResponse(await fetch(`${stack.gateway.url}/api/v1/media${opts.query ?? ''}`, init));

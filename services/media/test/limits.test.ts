@@ -14,7 +14,9 @@ afterAll(() => stack?.stop());
 /** A multipart body sent chunked (no Content-Length), so only the streaming limit can stop it. */
 function chunkedMultipart(fileBytes: number): { body: ReadableStream<Uint8Array>; contentType: string } {
   const boundary = 'xBoundaryx';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const piece = Buffer.alloc(16 * 1024, 7);
   let sent = 0;

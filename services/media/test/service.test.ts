@@ -38,6 +38,10 @@ describe('media service', () => {
   it('when the service is called directly without a token, then it refuses on its own (401)', async () => {
     expectProblem(await direct.get('/media'), 401, 'unauthorized');
     expectProblem(await direct.post('/media/uploads', { fileName: 'a', contentType: 'image/png', size: 1 }), 401, 'unauthorized');
-    expectProblem(await direct.request('POST', '/media', { rawBody: 'x', headers: { 'content-type': 'multipart/form-data; boundary=b' } }), 401, 'unauthorized');
+    expectProblem(
+      await direct.request('POST', '/media', { rawBody: 'x', headers: { 'content-type': 'multipart/form-data; boundary=b' } }),
+      401,
+      'unauthorized',
+    );
   });
 });

@@ -82,7 +82,9 @@ describe('the embedded store', () => {
     const endpoint = new URL(ticket.body.uploadUrl).origin;
     const old = storeClient(endpoint, OLD_S3_ACCESS_KEY, OLD_S3_SECRET_KEY);
     expect((await fetch(await old.presignedGetObject('media', original!, 60))).status).toBe(403);
-    expect((await fetch(await old.presignedPutObject('media', `${user.appId}/${ticket.body.mediaId}/upload`, 60), { method: 'PUT', body: 'x' })).status).toBe(403);
+    expect((await fetch(await old.presignedPutObject('media', `${user.appId}/${ticket.body.mediaId}/upload`, 60), { method: 'PUT', body: 'x' })).status).toBe(
+      403,
+    );
     const current = storeClient(endpoint, generatedSecret('S3_ACCESS_KEY'), generatedSecret('S3_SECRET_KEY'));
     expect((await fetch(await current.presignedGetObject('media', original!, 60))).status).toBe(200);
   });

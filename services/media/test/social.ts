@@ -30,7 +30,13 @@ export async function removeMember(stack: Stack, owner: TestUser, chatId: string
 }
 
 /** rpc.media.claim as the message service calls it when `sender` posts a message in `chatId`; returns the message id. */
-export async function postInChat(events: EventRecorder, sender: TestUser, chatId: string, mediaIds: string[], messageId: string = randomUUID()): Promise<string> {
+export async function postInChat(
+  events: EventRecorder,
+  sender: TestUser,
+  chatId: string,
+  mediaIds: string[],
+  messageId: string = randomUUID(),
+): Promise<string> {
   const reply = await events.rpc('rpc.media.claim', { appId: sender.appId, userId: sender.id, chatId, messageId, mediaIds });
   expect(reply.ok, JSON.stringify(reply)).toBe(true);
   return messageId;
@@ -45,7 +51,14 @@ export function claimAvatar(events: EventRecorder, user: TestUser, mediaId: stri
  * Publishes an event envelope into the stack's event stream, as another service's outbox relay
  * would (with the event id as the de-duplication id).
  */
-export async function publishEvent(stack: Stack, events: EventRecorder, type: string, appId: string, data: Record<string, unknown>, id: string = randomUUID()): Promise<string> {
+export async function publishEvent(
+  stack: Stack,
+  events: EventRecorder,
+  type: string,
+  appId: string,
+  data: Record<string, unknown>,
+  id: string = randomUUID(),
+): Promise<string> {
   const envelope = { id, type, occurredAt: new Date().toISOString(), appId, data };
   await jetstream(events.nc).publish(`${stack.env.NATS_PREFIX ?? ''}evt.${type}`, JSON.stringify(envelope), { msgID: id });
   return id;

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestUser, registerUser } from '@chat/testkit';
 import { EXE, PDF, png } from './fixtures.js';
-import { type EventRecorder, UUID, complete, expectProblem, fetchUrl, getMedia, putToStore, recordMediaEvents, startUpload, storedObjects, uploadViaStore } from './helpers.js';
+import {
+  type EventRecorder,
+  UUID,
+  complete,
+  expectProblem,
+  fetchUrl,
+  getMedia,
+  putToStore,
+  recordMediaEvents,
+  startUpload,
+  storedObjects,
+  uploadViaStore,
+} from './helpers.js';
 import { type MediaStack, startMediaStack } from './stack.js';
 
 let stack: MediaStack;
@@ -70,7 +82,10 @@ describe('POST /media/:id/complete', () => {
     expect(storedObjects(stack.s3Dir, res.body.id)).toEqual([`${user.appId}/${res.body.id}/original`, `${user.appId}/${res.body.id}/thumb.webp`]);
     const { subject, event } = await events.waitFor('media.ready', { mediaId: res.body.id });
     expect(subject).toBe(`${stack.env.NATS_PREFIX}evt.media.ready`);
-    expect(event).toMatchObject({ appId: user.appId, data: { ownerId: user.id, kind: 'image', contentType: 'image/png', size: res.body.size, width: 640, height: 480, purpose: 'attachment' } });
+    expect(event).toMatchObject({
+      appId: user.appId,
+      data: { ownerId: user.id, kind: 'image', contentType: 'image/png', size: res.body.size, width: 640, height: 480, purpose: 'attachment' },
+    });
   });
 
   it('when completion is asked again, then the same ready media and no second event', async () => {

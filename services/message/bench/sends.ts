@@ -51,9 +51,21 @@ process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
 
 async function startService(name: keyof typeof PORTS): Promise<void> {
   const [nodeArgs, entry] = name === 'message' ? [MESSAGE_NODE_ARGS, MESSAGE_ENTRY] : [[], 'dist/main.js'];
-  children.push(spawn(process.execPath, [...nodeArgs, entry], { cwd: join(root, 'services', name), env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] }));
+  children.push(
+    spawn(process.execPath, [...nodeArgs, entry], {
+      cwd: join(root, 'services', name),
+      env: { ...env, PORT: String(PORTS[name]) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`http://127.0.0.1:${PORTS[name]}/ready`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`http://127.0.0.1:${PORTS[name]}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${name} never became ready`);
@@ -95,7 +107,7 @@ function cpuSeconds(pid: number): number {
 
 /** PostgreSQL backends serving each service (application_name is the service's schema). */
 async function backendPids(): Promise<Map<number, string>> {
-  const rows = await db.any<{ pid: number; app: string }>("SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database()");
+  const rows = await db.any<{ pid: number; app: string }>('SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database()');
   return new Map(rows.map((r) => [r.pid, r.app]));
 }
 const safeCpuSeconds = (pid: number) => {
@@ -123,7 +135,11 @@ function coresBetween(before: Map<string, number>, after: Map<string, number>): 
     const name = key.startsWith('pg:') ? `pg.${key.split(':')[1]}` : key;
     cores[name] = (cores[name] ?? 0) + (end - (before.get(key) ?? 0)) / DURATION_S;
   }
-  return Object.fromEntries(Object.entries(cores).filter(([, v]) => v >= 0.005).map(([k, v]) => [k, +v.toFixed(2)]));
+  return Object.fromEntries(
+    Object.entries(cores)
+      .filter(([, v]) => v >= 0.005)
+      .map(([k, v]) => [k, +v.toFixed(2)]),
+  );
 }
 
 /** Keeps IN_FLIGHT sends going for DURATION_S seconds; counts committed sends and the cores each service used. */
@@ -139,8 +155,13 @@ async function sendLoad(chatIds: string[]) {
       const chatId = chatIds[next++ % chatIds.length]!;
       const started = performance.now();
       const reply = await nc
-        .request(`${PREFIX}rpc.message.send`, JSON.stringify({ ...me, chatId, body: { clientMessageId: randomUUID(), text: 'benchmark message' } }), { timeout: 10_000 })
-        .then((m) => m.json() as { ok: boolean; error?: { code: string } }, () => ({ ok: false, error: { code: 'no_reply' } }));
+        .request(`${PREFIX}rpc.message.send`, JSON.stringify({ ...me, chatId, body: { clientMessageId: randomUUID(), text: 'benchmark message' } }), {
+          timeout: 10_000,
+        })
+        .then(
+          (m) => m.json() as { ok: boolean; error?: { code: string } },
+          () => ({ ok: false, error: { code: 'no_reply' } }),
+        );
       if (reply.ok) latencies.push(performance.now() - started);
       else {
         errors++;
@@ -155,7 +176,11 @@ async function sendLoad(chatIds: string[]) {
   // the load generator, nor the NATS server): a figure that holds up on a shared machine where the
   // rate itself does not.
   const totalCores = Object.entries(cores).reduce((sum, [name, c]) => (name === 'loadgen' ? sum : sum + c), 0);
-  const cpuMsPerSend = { message: +((1000 * (cores.message ?? 0)) / sendsPerSecond).toFixed(3), pgMessage: +((1000 * (cores['pg.message'] ?? 0)) / sendsPerSecond).toFixed(3), all: +((1000 * totalCores) / sendsPerSecond).toFixed(3) };
+  const cpuMsPerSend = {
+    message: +((1000 * (cores.message ?? 0)) / sendsPerSecond).toFixed(3),
+    pgMessage: +((1000 * (cores['pg.message'] ?? 0)) / sendsPerSecond).toFixed(3),
+    all: +((1000 * totalCores) / sendsPerSecond).toFixed(3),
+  };
   return { sendsPerSecond, errors, errorCodes, latencyMs: summary(latencies), cores, cpuMsPerSend };
 }
 
@@ -204,9 +229,16 @@ const history = BIG_CHAT > 0 ? await historyScenario() : undefined;
 
 const result = { durationS: DURATION_S, inFlight: IN_FLIGHT, loadAverage, across100Chats: across100, intoOneChat: intoOne, historyPage50: history };
 process.stdout.write(`load average (1 min) ${loadAverage.before} before, ${loadAverage.after} after the send scenarios, on ${loadAverage.cores} cores\n`);
-process.stdout.write(`sends across 100 chats: ${across100.sendsPerSecond}/s p50 ${across100.latencyMs.p50} ms p99 ${across100.latencyMs.p99} ms (errors ${across100.errors} ${JSON.stringify(across100.errorCodes)}) cores ${JSON.stringify(across100.cores)} cpu ms/send ${JSON.stringify(across100.cpuMsPerSend)}\n`);
-process.stdout.write(`sends into one chat:    ${intoOne.sendsPerSecond}/s p50 ${intoOne.latencyMs.p50} ms p99 ${intoOne.latencyMs.p99} ms (errors ${intoOne.errors} ${JSON.stringify(intoOne.errorCodes)}) cores ${JSON.stringify(intoOne.cores)} cpu ms/send ${JSON.stringify(intoOne.cpuMsPerSend)}\n`);
-if (history) process.stdout.write(`history page (50) p50/p99: 1k ${history.chat1k!.p50}/${history.chat1k!.p99} ms, ${BIG_CHAT} ${history[`chat${BIG_CHAT}`]!.p50}/${history[`chat${BIG_CHAT}`]!.p99} ms\n`);
+process.stdout.write(
+  `sends across 100 chats: ${across100.sendsPerSecond}/s p50 ${across100.latencyMs.p50} ms p99 ${across100.latencyMs.p99} ms (errors ${across100.errors} ${JSON.stringify(across100.errorCodes)}) cores ${JSON.stringify(across100.cores)} cpu ms/send ${JSON.stringify(across100.cpuMsPerSend)}\n`,
+);
+process.stdout.write(
+  `sends into one chat:    ${intoOne.sendsPerSecond}/s p50 ${intoOne.latencyMs.p50} ms p99 ${intoOne.latencyMs.p99} ms (errors ${intoOne.errors} ${JSON.stringify(intoOne.errorCodes)}) cores ${JSON.stringify(intoOne.cores)} cpu ms/send ${JSON.stringify(intoOne.cpuMsPerSend)}\n`,
+);
+if (history)
+  process.stdout.write(
+    `history page (50) p50/p99: 1k ${history.chat1k!.p50}/${history.chat1k!.p99} ms, ${BIG_CHAT} ${history[`chat${BIG_CHAT}`]!.p50}/${history[`chat${BIG_CHAT}`]!.p99} ms\n`,
+  );
 // The services stop first (a relay still running would make the stream again), then the run's
 // database, keys and event stream go.
 const exited = children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined));

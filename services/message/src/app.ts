@@ -22,7 +22,11 @@ export function createService(platform: Platform, config: MessageConfig): Servic
   );
   const deps: MessageDeps = { platform, config, access, sends };
   const verifier = createRemoteVerifier(platform.bus, platform.revocations);
-  const app = createServiceApp(platform, { verifier, routes: (mount) => mountMessageRoutes(mount, deps), metrics: (registry) => metrics.register(registry, sends) });
+  const app = createServiceApp(platform, {
+    verifier,
+    routes: (mount) => mountMessageRoutes(mount, deps),
+    metrics: (registry) => metrics.register(registry, sends),
+  });
   return {
     app,
     ...backgroundTasks(async () => {

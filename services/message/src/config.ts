@@ -8,7 +8,11 @@ export const MessageConfig = BaseConfig.extend({
   /** How long a call to another service (rpc.chat.*, rpc.media.*, rpc.user.*) may take before the request fails with 504. */
   RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long a sender may edit a message. */
-  EDIT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 365).default(48),
+  EDIT_WINDOW_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(48),
   /**
    * How long an answer of rpc.chat.authorize is reused at most. The chat's events drop it at once
    * and a lost NATS connection drops them all: this bounds staleness only when those events are late.

@@ -43,7 +43,9 @@ export function createMessageMetrics(): MessageMetrics {
     sendsRefused,
     register(registry, sendQueue) {
       registry.registerMetric(sendsRefused);
-      registry.registerMetric(totalCounter('message_send_transactions_total', 'Group-commit transactions (each writes a batch of sends)', () => sendQueue.transactions));
+      registry.registerMetric(
+        totalCounter('message_send_transactions_total', 'Group-commit transactions (each writes a batch of sends)', () => sendQueue.transactions),
+      );
       registry.registerMetric(totalCounter('message_send_batched_total', 'Sends taken into group-commit transactions', () => sendQueue.sendsWritten));
       registry.registerMetric(
         new Gauge({

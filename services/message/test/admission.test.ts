@@ -35,7 +35,11 @@ const post = (who: TestUser, chatId: string, cid = clientId()) => as(stack, who)
 /** A group of `owner` whose head row exists and whose creation the message service has applied (nothing else will lock it). */
 async function readyChat(owner: TestUser): Promise<string> {
   const chat = await newGroup(stack, owner);
-  await waitFor(() => lockers.oneOrNone('SELECT 1 FROM members WHERE chat_id = $1', [chat.id]).then((r) => r ?? undefined), 5000, 'the chat in the message service');
+  await waitFor(
+    () => lockers.oneOrNone('SELECT 1 FROM members WHERE chat_id = $1', [chat.id]).then((r) => r ?? undefined),
+    5000,
+    'the chat in the message service',
+  );
   await send(stack, owner, chat.id);
   return chat.id;
 }
@@ -56,10 +60,16 @@ async function holdHead(chatId: string): Promise<() => Promise<void>> {
 
 /** Waits until `n` transactions of the message service wait on a row lock. */
 const lockWaiters = (n: number) =>
-  waitFor(async () => {
-    const { count } = await lockers.one("SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-    return count === n ? count : undefined;
-  }, 5000, `${n} sends waiting on a head lock`);
+  waitFor(
+    async () => {
+      const { count } = await lockers.one(
+        "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      return count === n ? count : undefined;
+    },
+    5000,
+    `${n} sends waiting on a head lock`,
+  );
 
 async function metricsText(): Promise<string> {
   return (await fetch(`${stack.services.message!.opsUrl}/metrics`)).text();
@@ -67,9 +77,7 @@ async function metricsText(): Promise<string> {
 
 /** A sample of the message service's `/metrics` (labels in any order), 0 when absent. */
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const line = (await metricsText())
-    .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = (await metricsText()).split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
@@ -101,7 +109,11 @@ describe('the admission rule', () => {
   const limits = { targetWaitMs: 50, maxWaiting: 100 };
   function admissionAt(clock: { ms: number }) {
     const refused: RefusalReason[] = [];
-    const admission = new SendAdmission(limits, (reason) => refused.push(reason), () => clock.ms);
+    const admission = new SendAdmission(
+      limits,
+      (reason) => refused.push(reason),
+      () => clock.ms,
+    );
     const admits = (waiting: number) => {
       try {
         admission.check(waiting);
@@ -173,7 +185,11 @@ describe('overload admission of sends', () => {
     const refusedIds = [clientId(), clientId()];
     const refusedBefore = await metric('message_sends_refused_total', { reason: 'queue_full' });
     for (const cid of refusedIds) await expectRefusedAtOnce(post(a, other, cid));
-    const rpc = await nc.request(`${stack.env.NATS_PREFIX}rpc.message.send`, JSON.stringify({ appId: a.appId, userId: a.id, chatId: other, body: { clientMessageId: clientId(), text: 'over rpc' } }), { timeout: 2000 });
+    const rpc = await nc.request(
+      `${stack.env.NATS_PREFIX}rpc.message.send`,
+      JSON.stringify({ appId: a.appId, userId: a.id, chatId: other, body: { clientMessageId: clientId(), text: 'over rpc' } }),
+      { timeout: 2000 },
+    );
     expect(rpc.json()).toMatchObject({ ok: false, error: { code: 'rate_limited', status: 429 } });
     expect(await metric('message_sends_refused_total', { reason: 'queue_full' })).toBe(refusedBefore + refusedIds.length + 1);
     expect(await metric('message_send_queue_depth')).toBe(QUEUE_MAX);
@@ -244,12 +260,16 @@ describe('overload admission of sends', () => {
     await releaseBriefly();
     expect((await running[1]!).status).toBe(201);
     expect((await backlog).status).toBe(201);
-    const admitted = await waitFor(async () => {
-      const res = await post(a, open);
-      if (res.status !== 429) return res;
-      expectProblem(res, 429, 'rate_limited');
-      return undefined;
-    }, 5000, 'a send to an open chat admitted');
+    const admitted = await waitFor(
+      async () => {
+        const res = await post(a, open);
+        if (res.status !== 429) return res;
+        expectProblem(res, 429, 'rate_limited');
+        return undefined;
+      },
+      5000,
+      'a send to an open chat admitted',
+    );
     expect(admitted.status).toBe(201);
     for (let i = 0; i < 3; i++) expect((await post(a, open)).status).toBe(201);
     expect(await metric('message_send_queue_depth')).toBe(held.length);

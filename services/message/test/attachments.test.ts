@@ -30,7 +30,9 @@ describe('attachments', () => {
     const mediaId = await upload(a);
     const msg = await send(stack, a, chat.id, { text: 'see attached', attachments: [{ mediaId }] });
     expect(msg.type).toBe('file');
-    expect(msg.attachments).toEqual([expect.objectContaining({ id: mediaId, kind: 'document', contentType: 'application/pdf', size: PDF.length, fileName: 'notes.pdf' })]);
+    expect(msg.attachments).toEqual([
+      expect.objectContaining({ id: mediaId, kind: 'document', contentType: 'application/pdf', size: PDF.length, fileName: 'notes.pdf' }),
+    ]);
     expect((await as(stack, b).get(`/messages/${msg.id}`)).body.attachments[0].id).toBe(mediaId);
   });
 
@@ -40,7 +42,10 @@ describe('attachments', () => {
     const theirs = await upload(b);
     const res = await as(stack, a).post(`/chats/${chat.id}/messages`, { clientMessageId: clientId(), text: 'mine now', attachments: [{ mediaId: theirs }] });
     expectProblem(res, 403, 'forbidden');
-    const unknown = await as(stack, a).post(`/chats/${chat.id}/messages`, { clientMessageId: clientId(), attachments: [{ mediaId: '00000000-0000-7000-8000-0000000000ff' }] });
+    const unknown = await as(stack, a).post(`/chats/${chat.id}/messages`, {
+      clientMessageId: clientId(),
+      attachments: [{ mediaId: '00000000-0000-7000-8000-0000000000ff' }],
+    });
     expectProblem(unknown, 403, 'forbidden');
     expect((await as(stack, a).get(`/chats/${chat.id}/messages`)).body.data).toEqual([]);
   });

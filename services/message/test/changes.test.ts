@@ -55,7 +55,13 @@ describe('deleting', () => {
     const log = await eventsOf(stack, b, chat.id);
     expect(JSON.stringify(log)).not.toContain('secret');
     expect(log.data.at(-1)).toMatchObject({ type: 'message.deleted', data: { messageId: msg.id } });
-    expect((await events.waitFor('message.deleted', { messageId: msg.id })).event.data).toEqual({ chatId: chat.id, messageId: msg.id, senderId: a.id, by: a.id, attachmentIds: [] });
+    expect((await events.waitFor('message.deleted', { messageId: msg.id })).event.data).toEqual({
+      chatId: chat.id,
+      messageId: msg.id,
+      senderId: a.id,
+      by: a.id,
+      attachmentIds: [],
+    });
     expect((await as(stack, a).delete(`/messages/${msg.id}?for=everyone`)).status).toBe(204);
     await events.close();
   });
@@ -84,9 +90,15 @@ describe('reactions, pins and polls', () => {
     expect(res.body.reactions).toEqual([{ emoji: '👍', count: 2, me: true }]);
     await as(stack, b).post(`/messages/${msg.id}/reactions`, { emoji: '🎉' });
     const who = await as(stack, a).get(`/messages/${msg.id}/reactions`);
-    expect(who.body.data).toEqual([{ emoji: '👍', userIds: [a.id, b.id], count: 2 }, { emoji: '🎉', userIds: [b.id], count: 1 }]);
+    expect(who.body.data).toEqual([
+      { emoji: '👍', userIds: [a.id, b.id], count: 2 },
+      { emoji: '🎉', userIds: [b.id], count: 1 },
+    ]);
     expect((await as(stack, b).delete(`/messages/${msg.id}/reactions/${encodeURIComponent('👍')}`)).status).toBe(204);
-    expect((await as(stack, a).get(`/messages/${msg.id}`)).body.reactions).toEqual([{ emoji: '👍', count: 1, me: true }, { emoji: '🎉', count: 1, me: false }]);
+    expect((await as(stack, a).get(`/messages/${msg.id}`)).body.reactions).toEqual([
+      { emoji: '👍', count: 1, me: true },
+      { emoji: '🎉', count: 1, me: false },
+    ]);
     const types = (await eventsOf(stack, a, chat.id)).data.map((e: any) => e.type);
     expect(types).toEqual(['message.created', 'reaction.added', 'reaction.added', 'reaction.added', 'reaction.removed']);
     expectInvalid(await as(stack, a).post(`/messages/${msg.id}/reactions`, { emoji: 'not an emoji' }), 'emoji');

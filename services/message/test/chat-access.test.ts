@@ -24,7 +24,13 @@ describe('chat access cache', () => {
 
   beforeAll(async () => {
     isolation = createIsolation();
-    bus = await connectBus({ url: isolation.env.NATS_URL!, prefix: isolation.env.NATS_PREFIX!, service: 'message', logger: createLogger('message', 'silent'), credentials: toolsNatsCredentials() });
+    bus = await connectBus({
+      url: isolation.env.NATS_URL!,
+      prefix: isolation.env.NATS_PREFIX!,
+      service: 'message',
+      logger: createLogger('message', 'silent'),
+      credentials: toolsNatsCredentials(),
+    });
     responder = serveRpc(bus, chatRpcs.authorize, async () => {
       asked++;
       const answer: ChatAuthorization = {

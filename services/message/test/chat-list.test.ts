@@ -17,10 +17,14 @@ describe('GET /chats with the message log', () => {
     await send(stack, a, second.id, { text: 'old news' });
     await send(stack, a, first.id, { text: 'one' });
     const latest = await send(stack, a, first.id, { text: 'two' });
-    const list = await waitFor(async () => {
-      const res = await as(stack, b).get('/chats');
-      return res.body.data[0]?.id === first.id ? res.body.data : undefined;
-    }, 5000, 'first chat on top');
+    const list = await waitFor(
+      async () => {
+        const res = await as(stack, b).get('/chats');
+        return res.body.data[0]?.id === first.id ? res.body.data : undefined;
+      },
+      5000,
+      'first chat on top',
+    );
     expect(list.map((c: any) => c.id)).toEqual([first.id, second.id]);
     expect(list[0]).toMatchObject({ lastSeq: 2, unreadCount: 2, lastMessage: { id: latest.id, text: 'two' } });
     expect(list[1]).toMatchObject({ lastSeq: 1, unreadCount: 1, lastMessage: { text: 'old news' } });

@@ -15,10 +15,14 @@ describe('the edit window', () => {
     const [a] = await newUsers(stack, 1);
     const chat = await newGroup(stack, a);
     const msg = await send(stack, a, chat.id, { text: 'final' });
-    const res = await waitFor(async () => {
-      const r = await as(stack, a).patch(`/messages/${msg.id}`, { text: 'while open' });
-      return r.status === 200 ? undefined : r;
-    }, 5000, 'the window to pass');
+    const res = await waitFor(
+      async () => {
+        const r = await as(stack, a).patch(`/messages/${msg.id}`, { text: 'while open' });
+        return r.status === 200 ? undefined : r;
+      },
+      5000,
+      'the window to pass',
+    );
     expectProblem(res, 422, 'edit_window_passed');
     expectProblem(await as(stack, a).patch(`/messages/${msg.id}`, { text: 'too late' }), 422, 'edit_window_passed');
     expect((await as(stack, a).get(`/messages/${msg.id}`)).body.text).not.toBe('too late');

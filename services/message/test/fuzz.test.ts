@@ -19,11 +19,29 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const KEYS = ['clientMessageId', 'type', 'text', 'attachments', 'replyToId', 'quotedMessageId', 'mentions', 'silent', 'forwardFromMessageId', 'location', 'contact', 'poll', '__proto__', 'constructor'];
-const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('', ' ', '\u0000', '\ud800', '\u202e', 'x'.repeat(5000), 'text', 'poll', 'system', '👍🏽'));
+const KEYS = [
+  'clientMessageId',
+  'type',
+  'text',
+  'attachments',
+  'replyToId',
+  'quotedMessageId',
+  'mentions',
+  'silent',
+  'forwardFromMessageId',
+  'location',
+  'contact',
+  'poll',
+  '__proto__',
+  'constructor',
+];
+const anyString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constantFrom('', ' ', '\u0000', '\ud800', '\u202e', 'x'.repeat(5000), 'text', 'poll', 'system', '👍🏽'),
+);
 const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.constant(messageId));
 const body = fc.dictionary(fc.constantFrom(...KEYS), anyValue, { maxKeys: 6 });
-
 
 describe('fuzzed input', () => {
   it('when message bodies are arbitrary JSON, then never a 5xx and every error is problem+json', async () => {

@@ -32,7 +32,9 @@ describe('the group commit', () => {
     const sends = chats.flatMap((chat) => users.flatMap((u) => Array.from({ length: 3 }, () => ({ chatId: chat.id, u, cid: clientId() }))));
 
     const answers = await Promise.all(
-      sends.flatMap(({ chatId, u, cid }) => [0, 1].map(async () => ({ cid, res: await as(stack, u).post(`/chats/${chatId}/messages`, { clientMessageId: cid, text: cid }) }))),
+      sends.flatMap(({ chatId, u, cid }) =>
+        [0, 1].map(async () => ({ cid, res: await as(stack, u).post(`/chats/${chatId}/messages`, { clientMessageId: cid, text: cid }) })),
+      ),
     );
 
     for (const { cid } of sends) {

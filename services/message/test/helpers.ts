@@ -1,5 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type Caller, type Stack, type TestUser, as, closeStackDatabases, expectInvalid, expectProblem, newGroup, newAppUser as newAppUserOf, newUsers, recordEvents, stackDatabase, waitFor } from '@chat/testkit';
+import {
+  type Caller,
+  type Stack,
+  type TestUser,
+  as,
+  closeStackDatabases,
+  expectInvalid,
+  expectProblem,
+  newGroup,
+  newAppUser as newAppUserOf,
+  newUsers,
+  recordEvents,
+  stackDatabase,
+  waitFor,
+} from '@chat/testkit';
 import { expect } from 'vitest';
 import { ADMIN_KEY } from './stack.js';
 
@@ -29,8 +43,18 @@ export async function eventsOf(stack: Stack, who: Caller, chatId: string, after 
 }
 
 /** Waits until the chat's log holds an entry of `type` (membership changes arrive from the chat service's events). */
-export async function waitForLogEntry(stack: Stack, who: Caller, chatId: string, type: string, match: (d: Record<string, any>) => boolean = () => true): Promise<Record<string, any>> {
-  return waitFor(async () => (await eventsOf(stack, who, chatId)).data.find((e: any) => e.type === type && match(e.data)), 5000, `${type} in the log of ${chatId}`);
+export async function waitForLogEntry(
+  stack: Stack,
+  who: Caller,
+  chatId: string,
+  type: string,
+  match: (d: Record<string, any>) => boolean = () => true,
+): Promise<Record<string, any>> {
+  return waitFor(
+    async () => (await eventsOf(stack, who, chatId)).data.find((e: any) => e.type === type && match(e.data)),
+    5000,
+    `${type} in the log of ${chatId}`,
+  );
 }
 
 export const database = stackDatabase;

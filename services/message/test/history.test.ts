@@ -38,7 +38,8 @@ describe('GET /chats/:id/messages', () => {
     const chat = await newGroup(stack, a, [b]);
     const first = await send(stack, a, chat.id, { text: 'first' });
     const second = await send(stack, a, chat.id, { text: 'second' });
-    const react = async (who: typeof a, id: string, emoji: string) => expect((await as(stack, who).post(`/messages/${id}/reactions`, { emoji })).status).toBe(200);
+    const react = async (who: typeof a, id: string, emoji: string) =>
+      expect((await as(stack, who).post(`/messages/${id}/reactions`, { emoji })).status).toBe(200);
     await react(b, first.id, '🎉');
     await react(a, first.id, '👍');
     await react(b, first.id, '👍');
@@ -46,11 +47,23 @@ describe('GET /chats/:id/messages', () => {
     const pageOf = async (who: typeof a) => (await as(stack, who).get(`/chats/${chat.id}/messages`)).body.data.map((m: any) => [m.text, m.reactions]);
     expect(await pageOf(a)).toEqual([
       ['second', [{ emoji: '❤️', count: 1, me: true }]],
-      ['first', [{ emoji: '🎉', count: 1, me: false }, { emoji: '👍', count: 2, me: true }]],
+      [
+        'first',
+        [
+          { emoji: '🎉', count: 1, me: false },
+          { emoji: '👍', count: 2, me: true },
+        ],
+      ],
     ]);
     expect(await pageOf(b)).toEqual([
       ['second', [{ emoji: '❤️', count: 1, me: false }]],
-      ['first', [{ emoji: '🎉', count: 1, me: true }, { emoji: '👍', count: 2, me: true }]],
+      [
+        'first',
+        [
+          { emoji: '🎉', count: 1, me: true },
+          { emoji: '👍', count: 2, me: true },
+        ],
+      ],
     ]);
     expect((await as(stack, b).get(`/messages/${first.id}`)).body.reactions).toEqual((await pageOf(b))[1]![1]);
   });

@@ -1,6 +1,19 @@
 import type { Stack } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, clientId, closeDatabases, database, eventsOf, expectProblem, newGroup, newUsers, recordEvents, send, waitFor, waitForLogEntry } from './helpers.js';
+import {
+  as,
+  clientId,
+  closeDatabases,
+  database,
+  eventsOf,
+  expectProblem,
+  newGroup,
+  newUsers,
+  recordEvents,
+  send,
+  waitFor,
+  waitForLogEntry,
+} from './helpers.js';
 import { startMessageStack } from './stack.js';
 
 let stack: Stack;
@@ -31,7 +44,9 @@ describe('the chat event log', () => {
     const [a] = await newUsers(stack, 1);
     const chat = await newGroup(stack, a);
     const cid = clientId();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => as(stack, a).post(`/chats/${chat.id}/messages`, { clientMessageId: cid, text: 'once' })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => as(stack, a).post(`/chats/${chat.id}/messages`, { clientMessageId: cid, text: 'once' })),
+    );
     expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
     expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
     expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
@@ -63,7 +78,14 @@ describe('the chat event log', () => {
     await waitForLogEntry(stack, owner, chat.id, 'member.left');
     await send(stack, m, chat.id, { text: 'last' });
     const log = await eventsOf(stack, owner, chat.id);
-    expect(log.data.map((e: any) => e.type)).toEqual(['message.created', 'member.joined', 'chat.updated', 'member.role_changed', 'member.left', 'message.created']);
+    expect(log.data.map((e: any) => e.type)).toEqual([
+      'message.created',
+      'member.joined',
+      'chat.updated',
+      'member.role_changed',
+      'member.left',
+      'message.created',
+    ]);
     expect(seqsOf(log)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.data[1]).toMatchObject({ actorId: owner.id, data: { userId: late.id, role: 'member', via: 'added' } });
     expect(log.data[2].data.chat.name).toBe('Renamed');

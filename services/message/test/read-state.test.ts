@@ -85,7 +85,11 @@ describe('read state', () => {
     const msg = await send(stack, a, chat.id);
     await as(stack, b).post(`/chats/${chat.id}/read`, { seq: msg.seq });
     const frames = () => live.received.map((r) => ({ subject: r.subject, frame: r.event as any }));
-    await waitFor(() => frames().find((f) => f.subject.endsWith(`rt.chat.${chat.id}`) && f.frame.t === 'read.updated' && f.frame.d.userId === b.id), 5000, 'read.updated');
+    await waitFor(
+      () => frames().find((f) => f.subject.endsWith(`rt.chat.${chat.id}`) && f.frame.t === 'read.updated' && f.frame.d.userId === b.id),
+      5000,
+      'read.updated',
+    );
     await waitFor(() => frames().find((f) => f.subject.endsWith(`rt.user.${b.id}`) && f.frame.t === 'unread.updated'), 5000, 'unread.updated');
     await as(stack, shy).patch('/users/me/settings', { privacy: { readReceipts: false } });
     await as(stack, shy).post(`/chats/${chat.id}/read`, { seq: msg.seq });

@@ -1,6 +1,20 @@
 import type { Stack } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, clientId, closeDatabases, expectInvalid, expectProblem, newAppUser, newDirect, newGroup, newUsers, recordEvents, send, waitFor, waitForLogEntry } from './helpers.js';
+import {
+  as,
+  clientId,
+  closeDatabases,
+  expectInvalid,
+  expectProblem,
+  newAppUser,
+  newDirect,
+  newGroup,
+  newUsers,
+  recordEvents,
+  send,
+  waitFor,
+  waitForLogEntry,
+} from './helpers.js';
 import { startMessageStack } from './stack.js';
 
 let stack: Stack;
@@ -25,9 +39,28 @@ describe('POST /chats/:id/messages', () => {
     const res = await post(a, chat.id, { clientMessageId: cid, text: 'hi there' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      id: expect.any(String), chatId: chat.id, seq: 1, senderId: a.id, clientMessageId: cid, type: 'text', text: 'hi there',
-      attachments: [], replyToId: null, quotedMessageId: null, mentions: [], silent: false, forwardedFrom: null, location: null,
-      contact: null, poll: null, reactions: [], pinned: false, replyCount: 0, lastReplyAt: null, editedAt: null, deleted: false,
+      id: expect.any(String),
+      chatId: chat.id,
+      seq: 1,
+      senderId: a.id,
+      clientMessageId: cid,
+      type: 'text',
+      text: 'hi there',
+      attachments: [],
+      replyToId: null,
+      quotedMessageId: null,
+      mentions: [],
+      silent: false,
+      forwardedFrom: null,
+      location: null,
+      contact: null,
+      poll: null,
+      reactions: [],
+      pinned: false,
+      replyCount: 0,
+      lastReplyAt: null,
+      editedAt: null,
+      deleted: false,
       createdAt: expect.any(String),
     });
     const published = await events.waitFor('message.created', {});
@@ -180,7 +213,10 @@ describe('POST /chats/:id/messages', () => {
     const original = await send(stack, a, source.id, { text: 'worth sharing' });
     const fwd = await post(b, target.id, { forwardFromMessageId: original.id });
     expect(fwd.status).toBe(201);
-    expect(fwd.body).toMatchObject({ text: 'worth sharing', forwardedFrom: { messageId: original.id, chatId: source.id, senderId: a.id, sentAt: original.createdAt } });
+    expect(fwd.body).toMatchObject({
+      text: 'worth sharing',
+      forwardedFrom: { messageId: original.id, chatId: source.id, senderId: a.id, sentAt: original.createdAt },
+    });
     const again = await post(c, target.id, { forwardFromMessageId: fwd.body.id });
     expect(again.body.forwardedFrom.messageId).toBe(original.id);
     expectProblem(await post(c, target.id, { forwardFromMessageId: original.id }), 404, 'not_found');
@@ -195,7 +231,16 @@ describe('POST /chats/:id/messages', () => {
     const contact = await send(stack, a, chat.id, { text: undefined, contact: { name: 'Ann', phone: '+15550001' } });
     expect(contact).toMatchObject({ type: 'contact', contact: { name: 'Ann', phone: '+15550001' } });
     const poll = await send(stack, a, chat.id, { text: undefined, poll: { question: 'Lunch?', options: ['Pizza', 'Sushi'] } });
-    expect(poll.poll).toEqual({ question: 'Lunch?', multipleChoice: false, options: [{ id: 0, text: 'Pizza', votes: 0 }, { id: 1, text: 'Sushi', votes: 0 }], totalVoters: 0, myVotes: [] });
+    expect(poll.poll).toEqual({
+      question: 'Lunch?',
+      multipleChoice: false,
+      options: [
+        { id: 0, text: 'Pizza', votes: 0 },
+        { id: 1, text: 'Sushi', votes: 0 },
+      ],
+      totalVoters: 0,
+      myVotes: [],
+    });
     expect((await send(stack, a, chat.id, { text: 'shh', silent: true })).silent).toBe(true);
     expectInvalid(await post(a, chat.id, { location: { latitude: 91, longitude: 0 } }), 'location.latitude');
     expectInvalid(await post(a, chat.id, { poll: { question: 'q', options: ['only'] } }), 'poll.options');

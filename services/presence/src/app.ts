@@ -1,12 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  backgroundTasks,
-  bootService,
-  createRemoteVerifier,
-  createServiceApp,
-  type Platform,
-  type ServiceHandle,
-} from '@chat/service-kit';
+import { backgroundTasks, bootService, createRemoteVerifier, createServiceApp, type Platform, type ServiceHandle } from '@chat/service-kit';
 import { consumeAccountDeletions } from './bus/account-deletion.consumer.js';
 import { servePresenceRpcs } from './bus/presence.rpc.js';
 import { type PresenceConfig, loadPresenceConfig } from './config.js';
@@ -24,7 +17,12 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 const OFFLINE_RETENTION_MS = 24 * 3600 * 1000;
 
 export function createService(platform: Platform, config: PresenceConfig): ServiceHandle {
-  const timing = { deviceTtl: config.PRESENCE_DEVICE_TTL_MS, awayAfter: config.PRESENCE_AWAY_AFTER_MS, grace: config.PRESENCE_OFFLINE_GRACE_MS, retention: OFFLINE_RETENTION_MS };
+  const timing = {
+    deviceTtl: config.PRESENCE_DEVICE_TTL_MS,
+    awayAfter: config.PRESENCE_AWAY_AFTER_MS,
+    grace: config.PRESENCE_OFFLINE_GRACE_MS,
+    retention: OFFLINE_RETENTION_MS,
+  };
   const live = new LivePresence(platform.redis, platform.keys, timing);
   const typing = new TypingStore(platform.redis, platform.keys, config.TYPING_TTL_MS, config.TYPING_MIN_INTERVAL_MS);
   const metrics = createPresenceMetrics(() => live.countOnline());

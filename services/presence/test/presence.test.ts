@@ -186,7 +186,10 @@ describe('rpc.presence.watch, rpc.presence.set and rpc.presence.last-seen', () =
   it('when the watch request is malformed or too large, then a validation error comes back at once', async () => {
     const [viewer] = await newUsers(stack, 1);
     const base = { appId: viewer!.appId, viewerId: viewer!.id };
-    expect(await live.rpc('rpc.presence.watch', { ...base, userIds: Array.from({ length: 501 }, () => randomUUID()) })).toMatchObject({ ok: false, error: { code: 'validation_failed', status: 400 } });
+    expect(await live.rpc('rpc.presence.watch', { ...base, userIds: Array.from({ length: 501 }, () => randomUUID()) })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', status: 400 },
+    });
     expect(await live.rpc('rpc.presence.watch', { ...base, userIds: ['nope'] })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     expect(await live.rpc('rpc.presence.watch', { ...base, userIds: [] })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
@@ -198,7 +201,10 @@ describe('rpc.presence.watch, rpc.presence.set and rpc.presence.last-seen', () =
     const data = await live.ok('rpc.presence.set', { appId: user!.appId, userId: user!.id, status: 'away', customStatus: 'brb' });
     expect(data).toEqual({ presence: { userId: user!.id, status: 'away', customStatus: 'brb', seenAs: 'away' } });
     expect(await live.waitPresence(user!.id, { status: 'away' })).toEqual({ userId: user!.id, status: 'away', customStatus: 'brb' });
-    expect(await live.rpc('rpc.presence.set', { appId: user!.appId, userId: user!.id, status: 'gone' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(await live.rpc('rpc.presence.set', { appId: user!.appId, userId: user!.id, status: 'gone' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
   });
 
   it('when the user service asks for last-seen times, then it gets them raw (privacy is its own), now for those online, null for the unknown', async () => {
@@ -229,7 +235,11 @@ describe('account deletion', () => {
     expect(await db.oneOrNone('SELECT 1 FROM presence.user_presence WHERE user_id = $1', [user!.id])).not.toBeNull();
 
     expect((await stack.api.request('DELETE', '/api/v1/users/me', { token: user!.accessToken, body: { password: user!.password } })).status).toBe(204);
-    await waitFor(async () => ((await db.oneOrNone('SELECT 1 FROM presence.user_presence WHERE user_id = $1', [user!.id])) === null ? true : undefined), 8000, 'presence row removed');
+    await waitFor(
+      async () => ((await db.oneOrNone('SELECT 1 FROM presence.user_presence WHERE user_id = $1', [user!.id])) === null ? true : undefined),
+      8000,
+      'presence row removed',
+    );
     expect((await presenceOf(stack, viewer!, [user!.id]))[user!.id]).toEqual({ userId: user!.id, status: 'offline' });
   });
 });

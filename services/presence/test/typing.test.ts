@@ -19,7 +19,11 @@ afterAll(async () => {
 
 type Who = { id: string; appId: string };
 const typing = (who: Who, chatId: string, on = true) => live.rpc('rpc.presence.typing', { appId: who.appId, chatId, userId: who.id, typing: on });
-const frames = (chatId: string, userId: string) => live.typing(chatId).filter((d) => d.userId === userId).map((d) => d.typing);
+const frames = (chatId: string, userId: string) =>
+  live
+    .typing(chatId)
+    .filter((d) => d.userId === userId)
+    .map((d) => d.typing);
 
 describe('rpc.presence.typing', () => {
   it('when a member starts and stops typing, then the chat gets both events and GET /chats/:id/typing lists the member meanwhile', async () => {
@@ -85,7 +89,7 @@ describe('rpc.presence.typing', () => {
     expect((await as(stack, member!).get(`/chats/${chatId}/typing`)).body.data.map((t: { userId: string }) => t.userId)).toEqual([owner!.id]);
   });
 
-  it('when an outsider, a reader of a channel, a member of a frozen chat or a user of another app types, then the chat service\'s refusal comes back and nothing is published', async () => {
+  it("when an outsider, a reader of a channel, a member of a frozen chat or a user of another app types, then the chat service's refusal comes back and nothing is published", async () => {
     const [owner, member, outsider] = await newUsers(stack, 3);
     const foreign = await newAppUser(stack);
     const group = await newGroup(stack, owner!, [member!]);

@@ -66,7 +66,13 @@ export const boot: BootFn = async (env) => {
   const redis = await connectRedis(redisUrl).catch((err: Error) => {
     throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
   });
-  const bus = await connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service: SERVICE, logger, credentials: natsCredentials(SERVICE, config) }).catch((err: Error) => {
+  const bus = await connectBus({
+    url: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    service: SERVICE,
+    logger,
+    credentials: natsCredentials(SERVICE, config),
+  }).catch((err: Error) => {
     throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
   });
   return {

@@ -46,7 +46,10 @@ export const RealtimeConfig = BaseConfig.extend({
    * The WebSocket URL clients reach this node at (behind a layer-4 balancer: the balancer's), told
    * by `GET /realtime`; unset: `ws://<HOST>:<PORT>/ws`.
    */
-  REALTIME_PUBLIC_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional(),
+  REALTIME_PUBLIC_URL: z
+    .string()
+    .regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL')
+    .optional(),
   /** Lists this node in `GET /realtime` for direct connections (off: reached only through the gateway's /ws or its own URL). */
   REALTIME_LISTED: boolFromEnv.default(true),
   /** How often the node reports its URL and socket count to the directory behind `GET /realtime`. */
@@ -65,6 +68,8 @@ export function loadRealtimeConfig(env: Record<string, string | undefined>): Rea
 }
 
 export function allowedOrigins(config: RealtimeConfig): Set<string> | 'any' {
-  const list = config.WS_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const list = config.WS_ALLOWED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return list.includes('*') ? 'any' : new Set(list);
 }

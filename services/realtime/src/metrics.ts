@@ -63,7 +63,12 @@ export function createRealtimeMetrics(sizes: LiveSizes): RealtimeMetrics {
     },
   });
   const metrics = {
-    eventsIn: new Counter({ name: 'realtime_events_in_total', help: 'Live frames received from NATS, by subject kind', labelNames: ['kind'] as const, registers: [] }),
+    eventsIn: new Counter({
+      name: 'realtime_events_in_total',
+      help: 'Live frames received from NATS, by subject kind',
+      labelNames: ['kind'] as const,
+      registers: [],
+    }),
     sendBufferDrops: new Counter({ name: 'realtime_send_buffer_drops_total', help: 'Sockets cut off as slow consumers (4008)', registers: [] }),
     syncs: new Counter({ name: 'realtime_sync_replays_total', help: 'Chats replayed by sync', registers: [] }),
     syncReplayedEvents: new Counter({ name: 'realtime_sync_replayed_events_total', help: 'Log events pushed by sync replays', registers: [] }),

@@ -24,7 +24,13 @@ describe('authentication', () => {
     const ready = client.frames[0]!;
     expect(ready).toEqual({
       op: 'ready',
-      d: { connectionId: expect.any(String), userId: user.id, sessionId: decodeJwt(user.accessToken, 1).sid, heartbeatIntervalMs: 30_000, serverTime: expect.any(String) },
+      d: {
+        connectionId: expect.any(String),
+        userId: user.id,
+        sessionId: decodeJwt(user.accessToken, 1).sid,
+        heartbeatIntervalMs: 30_000,
+        serverTime: expect.any(String),
+      },
     });
     expect(Math.abs(Date.parse(ready.d.serverTime) - Date.now())).toBeLessThan(5000);
     client.close();
@@ -207,7 +213,8 @@ describe('operations', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(404);
     expect(metricValue(text, 'realtime_connected_sockets{state="ready"')).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'realtime_subscriptions{kind="user"')).toBeGreaterThanOrEqual(1);
-    for (const name of ['realtime_events_in_total', 'realtime_events_out_total', 'realtime_send_buffer_drops_total', 'realtime_sync_replays_total']) expect(text).toContain(name);
+    for (const name of ['realtime_events_in_total', 'realtime_events_out_total', 'realtime_send_buffer_drops_total', 'realtime_sync_replays_total'])
+      expect(text).toContain(name);
     client.close();
   });
 });

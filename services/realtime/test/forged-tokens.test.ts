@@ -49,11 +49,17 @@ describe('forged tokens on the socket', () => {
     for (const [name, token] of Object.entries(await forgeries(user.accessToken))) {
       const byHeader = await WsClient.open(gatewayWs, { token });
       expect(await byHeader.closeCode(), `${name} by header`).toBe(4001);
-      expect(byHeader.frames.some((f) => f.op === 'ready'), name).toBe(false);
+      expect(
+        byHeader.frames.some((f) => f.op === 'ready'),
+        name,
+      ).toBe(false);
       const byFrame = await WsClient.open(gatewayWs);
       byFrame.send({ op: 'auth', d: { token } });
       expect(await byFrame.closeCode(), `${name} by frame`).toBe(4001);
-      expect(byFrame.frames.some((f) => f.op === 'ready'), name).toBe(false);
+      expect(
+        byFrame.frames.some((f) => f.op === 'ready'),
+        name,
+      ).toBe(false);
     }
     // The real token still gets in.
     const real = await WsClient.ready(gatewayWs, user.accessToken);

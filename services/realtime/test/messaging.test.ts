@@ -32,7 +32,11 @@ describe('message ops', () => {
     const bob = await newUser(stack);
     const alicePhone = await secondSession(stack, alice);
     const chatId = await newGroup(stack, alice, [bob]);
-    const [a, aPhone, b] = await Promise.all([WsClient.ready(url, alice.accessToken), WsClient.ready(wsUrl(node2.url), alicePhone.accessToken), WsClient.ready(url, bob.accessToken)]);
+    const [a, aPhone, b] = await Promise.all([
+      WsClient.ready(url, alice.accessToken),
+      WsClient.ready(wsUrl(node2.url), alicePhone.accessToken),
+      WsClient.ready(url, bob.accessToken),
+    ]);
     const body = text();
     const message = await send(a, chatId, body);
     expect(message).toMatchObject({ chatId, senderId: alice.id, clientMessageId: body.clientMessageId, text: body.text, seq: expect.any(Number) });
@@ -64,7 +68,10 @@ describe('message ops', () => {
     expect(await b.ack('read', { chatId, seq: message.seq })).toEqual({});
     expect(await a.ack('message.delete', { messageId: message.id, for: 'everyone' })).toEqual({});
     await b.next((f) => f.t === 'message.deleted' && f.chatId === chatId);
-    const seqs = b.events(undefined, chatId).filter((f) => typeof f.seq === 'number').map((f) => f.seq);
+    const seqs = b
+      .events(undefined, chatId)
+      .filter((f) => typeof f.seq === 'number')
+      .map((f) => f.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
   });
 
@@ -73,7 +80,11 @@ describe('message ops', () => {
     const chatId = await newGroup(stack, alice!, [bob!]);
     const [b, m] = await Promise.all([WsClient.ready(url, bob!.accessToken), WsClient.ready(url, mallory!.accessToken)]);
     const refused = await m.request('message.send', { chatId, ...text('intruder') });
-    expect(refused).toEqual({ op: 'error', ref: expect.any(String), error: { code: expect.stringMatching(/^(not_found|forbidden)$/), message: expect.any(String) } });
+    expect(refused).toEqual({
+      op: 'error',
+      ref: expect.any(String),
+      error: { code: expect.stringMatching(/^(not_found|forbidden)$/), message: expect.any(String) },
+    });
     const original = await send(b, chatId);
     expect((await m.request('message.edit', { messageId: original.id, text: 'mine now' })).error.code).toMatch(/^(not_found|forbidden)$/);
     expect((await m.request('read', { chatId, seq: 1 })).error.code).toMatch(/^(not_found|forbidden)$/);

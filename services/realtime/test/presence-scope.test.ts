@@ -46,7 +46,8 @@ async function otherAppUsers(n: number): Promise<Who[]> {
 }
 
 const presenceOf = (client: WsClient, userId: string) => client.events('presence').filter((f) => f.d.userId === userId);
-const waitPresence = (client: WsClient, userId: string, status: string) => client.next((f) => f.t === 'presence' && f.d.userId === userId && f.d.status === status, 8000, `${status} of ${userId}`);
+const waitPresence = (client: WsClient, userId: string, status: string) =>
+  client.next((f) => f.t === 'presence' && f.d.userId === userId && f.d.status === status, 8000, `${status} of ${userId}`);
 const presenceSubscriptions = (node: RunningService) => (node.booted.handle as unknown as { node: RealtimeNode }).node.sizes().subscriptions.presence;
 
 describe('who can be watched', () => {
@@ -84,7 +85,8 @@ describe('who can be watched', () => {
       // Frames on their subjects (as a publisher would send them) reach nobody; the friend's frame after them does.
       await v.ack('presence.subscribe', { userIds: [friend!.id] });
       expect(presenceSubscriptions(node)).toBe(1);
-      for (const id of [unknown, gone!.id]) nats.publish(liveSubjects.presence(viewer!.appId, id), { op: 'event', t: 'presence', d: { userId: id, status: 'online' } });
+      for (const id of [unknown, gone!.id])
+        nats.publish(liveSubjects.presence(viewer!.appId, id), { op: 'event', t: 'presence', d: { userId: id, status: 'online' } });
       nats.publish(liveSubjects.presence(viewer!.appId, friend!.id), { op: 'event', t: 'presence', d: { userId: friend!.id, status: 'away' } });
       await waitPresence(v, friend!.id, 'away');
       expect(v.events('presence').map((f) => f.d.userId)).toEqual([friend!.id]);

@@ -85,9 +85,17 @@ describe('typing', () => {
   it('when an outsider sends typing into a chat, then an error frame answers and the members get nothing', async () => {
     const [alice, bob, mallory] = await newUsers(stack, 3);
     const chatId = await newGroup(stack, alice!, [bob!]);
-    const [a, b, m] = await Promise.all([WsClient.ready(url, alice!.accessToken), WsClient.ready(url, bob!.accessToken), WsClient.ready(url, mallory!.accessToken)]);
+    const [a, b, m] = await Promise.all([
+      WsClient.ready(url, alice!.accessToken),
+      WsClient.ready(url, bob!.accessToken),
+      WsClient.ready(url, mallory!.accessToken),
+    ]);
     const refused = await m.request('typing.start', { chatId });
-    expect(refused).toEqual({ op: 'error', ref: expect.any(String), error: { code: expect.stringMatching(/^(not_found|forbidden)$/), message: expect.any(String) } });
+    expect(refused).toEqual({
+      op: 'error',
+      ref: expect.any(String),
+      error: { code: expect.stringMatching(/^(not_found|forbidden)$/), message: expect.any(String) },
+    });
     await a.ack('typing.start', { chatId });
     await b.next((f) => f.t === 'typing' && f.d.userId === alice!.id);
     expect(b.events('typing').filter((f) => f.d.userId === mallory!.id)).toEqual([]);
@@ -103,7 +111,11 @@ describe('presence', () => {
     const a = await WsClient.ready(url, alice!.accessToken);
     await b.next((f) => f.t === 'presence' && f.d.userId === alice!.id && f.d.status === 'online');
     expect(await a.ack('presence.set', { status: 'dnd', customStatus: 'focus' })).toEqual({});
-    expect(await b.next((f) => f.t === 'presence' && f.d.status === 'dnd')).toEqual({ op: 'event', t: 'presence', d: expect.objectContaining({ userId: alice!.id, status: 'dnd', customStatus: 'focus' }) });
+    expect(await b.next((f) => f.t === 'presence' && f.d.status === 'dnd')).toEqual({
+      op: 'event',
+      t: 'presence',
+      d: expect.objectContaining({ userId: alice!.id, status: 'dnd', customStatus: 'focus' }),
+    });
     a.close();
     await b.next((f) => f.t === 'presence' && f.d.userId === alice!.id && f.d.status === 'offline', 10_000);
   });
@@ -134,7 +146,7 @@ describe('presence', () => {
     expect(presenceOf(b, alice!.id)).toEqual([]);
   });
 
-  it('when Redis loses the live state while a user stays connected, then the node\'s next heartbeat brings the user back online, with no reconnect', async () => {
+  it("when Redis loses the live state while a user stays connected, then the node's next heartbeat brings the user back online, with no reconnect", async () => {
     const heartbeatMs = 500;
     const node = await startRealtimeNode(stack, { PRESENCE_HEARTBEAT_MS: String(heartbeatMs) });
     try {
@@ -166,7 +178,8 @@ describe('presence', () => {
       const ids = new Set(sockets.map((s) => s.frames.find((f) => f.op === 'ready')!.d.connectionId as string));
       const calls: { at: number; ids: string[] }[] = [];
       const spy = nats.nc.subscribe(`${stack.env.NATS_PREFIX}rpc.presence.heartbeat`, {
-        callback: (_e, m) => calls.push({ at: Date.now(), ids: (m.json() as { connections: { connectionId: string }[] }).connections.map((c) => c.connectionId) }),
+        callback: (_e, m) =>
+          calls.push({ at: Date.now(), ids: (m.json() as { connections: { connectionId: string }[] }).connections.map((c) => c.connectionId) }),
       });
       await new Promise((r) => setTimeout(r, heartbeatMs * 2));
       spy.unsubscribe();

@@ -35,7 +35,8 @@ describe('bad frames', () => {
     client.send('42');
     client.ws.send(Buffer.from('{"op":"ping"}'), { binary: true });
     await client.next(() => client.frames.filter((f) => f.op === 'error').length === 4);
-    for (const f of client.frames.filter((f) => f.op === 'error')) expect(f).toEqual({ op: 'error', error: { code: 'validation_failed', message: expect.any(String) } });
+    for (const f of client.frames.filter((f) => f.op === 'error'))
+      expect(f).toEqual({ op: 'error', error: { code: 'validation_failed', message: expect.any(String) } });
     expect((await client.request('ping')).op).toBe('pong');
     client.close();
   });
@@ -43,7 +44,11 @@ describe('bad frames', () => {
   it('when an op is unknown or its data breaks the schema (missing, unknown or bad fields), then validation_failed with the ref and the paths', async () => {
     const user = await newUser(stack);
     const client = await WsClient.ready(url, user.accessToken);
-    expect(await client.request('messages.sendd', {})).toEqual({ op: 'error', ref: expect.any(String), error: { code: 'validation_failed', message: expect.stringContaining('unknown op') } });
+    expect(await client.request('messages.sendd', {})).toEqual({
+      op: 'error',
+      ref: expect.any(String),
+      error: { code: 'validation_failed', message: expect.stringContaining('unknown op') },
+    });
     const chatId = '0190f3c2-6a1e-7c3b-9d2f-1a2b3c4d5e6f';
     const cases: [string, unknown, string][] = [
       ['message.send', { clientMessageId: 'c1', text: 'hi' }, 'd.chatId'],
@@ -57,7 +62,10 @@ describe('bad frames', () => {
     for (const [op, d, path] of cases) {
       const answer = await client.request(op, d);
       expect(answer.error?.code, `${op} ${JSON.stringify(d)}`).toBe('validation_failed');
-      expect(answer.error.errors.map((e: { path: string }) => e.path), op).toContain(path);
+      expect(
+        answer.error.errors.map((e: { path: string }) => e.path),
+        op,
+      ).toContain(path);
     }
     const noData = await client.request('read');
     expect(noData.error.code).toBe('validation_failed');

@@ -23,7 +23,12 @@ let counter = 0;
 /** Sends as `user` straight to the message service (what any other client of the chat would do). */
 async function sendAs(user: TestUser, chatId: string): Promise<Frame> {
   counter += 1;
-  const reply = await bus.rpc('rpc.message.send', { appId: user.appId, userId: user.id, chatId, body: { clientMessageId: `s-${counter}`, text: `m ${counter}` } });
+  const reply = await bus.rpc('rpc.message.send', {
+    appId: user.appId,
+    userId: user.id,
+    chatId,
+    body: { clientMessageId: `s-${counter}`, text: `m ${counter}` },
+  });
   if (!reply.ok) throw new Error(JSON.stringify(reply));
   return reply.data.message;
 }
@@ -33,7 +38,11 @@ async function headSeq(user: TestUser, chatId: string): Promise<number> {
   return reply.data.lastSeq;
 }
 
-const logSeqs = (client: WsClient, chatId: string) => client.events(undefined, chatId).filter((f) => typeof f.seq === 'number').map((f) => f.seq as number);
+const logSeqs = (client: WsClient, chatId: string) =>
+  client
+    .events(undefined, chatId)
+    .filter((f) => typeof f.seq === 'number')
+    .map((f) => f.seq as number);
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 describe('sync', () => {
@@ -47,7 +56,15 @@ describe('sync', () => {
     expect(ack).toEqual({ chats: { [chatId]: { lastSeq: cursor + 5, hasMore: false } } });
     expect(logSeqs(b, chatId)).toEqual(range(cursor + 1, cursor + 5));
     const replayed = b.events('message.created', chatId);
-    expect(replayed[0]).toEqual({ op: 'event', t: 'message.created', chatId, seq: cursor + 1, actorId: alice!.id, createdAt: expect.any(String), d: { message: expect.objectContaining({ chatId, senderId: alice!.id }) } });
+    expect(replayed[0]).toEqual({
+      op: 'event',
+      t: 'message.created',
+      chatId,
+      seq: cursor + 1,
+      actorId: alice!.id,
+      createdAt: expect.any(String),
+      d: { message: expect.objectContaining({ chatId, senderId: alice!.id }) },
+    });
     const ackAt = b.frames.findIndex((f) => f.op === 'ack');
     expect(b.frames.findLastIndex((f) => f.op === 'event' && f.chatId === chatId)).toBeLessThan(ackAt);
     expect(metricValue(await metricsOf(stack.services.realtime!), 'realtime_sync_replays_total')).toBeGreaterThanOrEqual(1);

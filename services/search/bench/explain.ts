@@ -15,5 +15,10 @@ const explainer = {
     return [];
   },
 };
-await newestMatches(explainer as never, { appId, userId: userId!, query: q ? parseQuery(q) : null, walk: walk as 'chats' | 'index' | 'slices' }, JSON.parse(slice), Number(limit));
+await newestMatches(
+  explainer as never,
+  { appId, userId: userId!, query: q ? parseQuery(q) : null, walk: walk as 'chats' | 'index' | 'slices' },
+  JSON.parse(slice),
+  Number(limit),
+);
 await db.$pool.end();

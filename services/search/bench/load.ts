@@ -3,9 +3,64 @@
 // the load).
 import type pgPromise from 'pg-promise';
 
-const COMMON = ['the', 'and', 'to', 'you', 'it', 'is', 'we', 'for', 'on', 'that', 'this', 'meeting', 'deploy', 'today', 'release', 'please',
-  'thanks', 'tomorrow', 'build', 'server', 'review', 'test', 'fix', 'issue', 'merge', 'branch', 'lunch', 'call', 'update', 'customer'];
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'ta', 'vo', 'shi', 'pra', 'den', 'qu', 'el', 'mor', 'zi', 'bal', 'tor', 'ne', 'gra', 'fin', 'ul', 'sa', 'pe', 'dro', 'vin', 'ko'];
+const COMMON = [
+  'the',
+  'and',
+  'to',
+  'you',
+  'it',
+  'is',
+  'we',
+  'for',
+  'on',
+  'that',
+  'this',
+  'meeting',
+  'deploy',
+  'today',
+  'release',
+  'please',
+  'thanks',
+  'tomorrow',
+  'build',
+  'server',
+  'review',
+  'test',
+  'fix',
+  'issue',
+  'merge',
+  'branch',
+  'lunch',
+  'call',
+  'update',
+  'customer',
+];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'ta',
+  'vo',
+  'shi',
+  'pra',
+  'den',
+  'qu',
+  'el',
+  'mor',
+  'zi',
+  'bal',
+  'tor',
+  'ne',
+  'gra',
+  'fin',
+  'ul',
+  'sa',
+  'pe',
+  'dro',
+  'vin',
+  'ko',
+];
 
 /** Deterministic words: common English first, then made-up words of 2–4 syllables. */
 export function vocabulary(size: number): string[] {
@@ -68,7 +123,17 @@ export async function loadDataset(db: Db, d: Dataset, vocab: string[], messages:
          LATERAL (SELECT array_to_string(ARRAY(
                     SELECT ($<vocab>::text[])[floor(exp(random() * ln($<nVocab>)))::int] FROM generate_series(1, 4 + (g % 13))), ' ') AS body,
                   ($<vocab>::text[])[1 + (random() * ($<nVocab> - 1))::int] AS w) AS b`,
-      { chats: d.chatIds, nChats: d.chatIds.length, appId: d.appId, sender: d.small, vocab, nVocab: vocab.length, from, to: Math.min(messages, from + batch) - 1, total: messages },
+      {
+        chats: d.chatIds,
+        nChats: d.chatIds.length,
+        appId: d.appId,
+        sender: d.small,
+        vocab,
+        nVocab: vocab.length,
+        from,
+        to: Math.min(messages, from + batch) - 1,
+        total: messages,
+      },
     );
   }
   // The dictionary of runs the projection keeps as it indexes (src/store/words.store.ts).

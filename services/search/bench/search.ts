@@ -52,9 +52,21 @@ const db = pgp(DATABASE_URL);
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
 async function startService(name: keyof typeof PORTS): Promise<void> {
-  children.push(spawn(process.execPath, ['dist/main.js'], { cwd: join(root, 'services', name), env: { ...env, PORT: String(PORTS[name]) }, stdio: ['ignore', 'inherit', 'inherit'] }));
+  children.push(
+    spawn(process.execPath, ['dist/main.js'], {
+      cwd: join(root, 'services', name),
+      env: { ...env, PORT: String(PORTS[name]) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`http://127.0.0.1:${PORTS[name]}/ready`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`http://127.0.0.1:${PORTS[name]}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${name} never became ready`);
@@ -123,7 +135,12 @@ async function queryLatency(token: string, make: () => Record<string, string>) {
 }
 
 const queries: Record<string, Record<string, ReturnType<typeof summary>>> = {};
-for (const [who, user] of ONLY === 'lag' ? [] : ([['member of 50 chats', small], ['member of 5,000 chats', big]] as const)) {
+for (const [who, user] of ONLY === 'lag'
+  ? []
+  : ([
+      ['member of 50 chats', small],
+      ['member of 5,000 chats', big],
+    ] as const)) {
   queries[who] = {};
   for (const [name, make] of Object.entries(CASES)) {
     queries[who]![name] = await queryLatency(user.token, make);
@@ -134,7 +151,9 @@ for (const [who, user] of ONLY === 'lag' ? [] : ([['member of 50 chats', small],
 /** Sends at RATE per second for LAG_SECONDS and measures, per message, send committed → row in the search index. */
 async function indexLag() {
   const nc = await connectNats(env.NATS_URL);
-  const chats = await Promise.all(Array.from({ length: 20 }, async () => (await http('chat', 'POST', '/chats', sender.token, { type: 'group', name: 'lag' })).id as string));
+  const chats = await Promise.all(
+    Array.from({ length: 20 }, async () => (await http('chat', 'POST', '/chats', sender.token, { type: 'group', name: 'lag' })).id as string),
+  );
   /** Message id → [chat id, when its send was committed]. */
   const pending = new Map<string, [string, number]>();
   const lags: number[] = [];

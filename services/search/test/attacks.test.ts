@@ -22,13 +22,51 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-
 const ROUTES = ['/search', '/search/messages', '/search/users', '/search/chats'];
 const get = (path: string, query: string) => as(stack, user).get(`${path}?${query}`);
 
 const SYNTAX = [
-  "'", '"', '\\', '%', '_', '&', '|', '!', '<->', ':*', '(', ')', '-', 'OR', 'or', '--', '/*', '*/', ';', "'; DROP TABLE search.messages; --",
-  "' OR 1=1 --", '$1', '$<me>', '\\x00', 'a:*', "!'a'", '& |', '((((', '"""', '-"', '- -', 'OR OR OR', '"unclosed', '\u202e', '\ufeff', '\u200b', '🏳️‍🌈', '👍🏽', 'ß', 'İ', '\u0301',
+  "'",
+  '"',
+  '\\',
+  '%',
+  '_',
+  '&',
+  '|',
+  '!',
+  '<->',
+  ':*',
+  '(',
+  ')',
+  '-',
+  'OR',
+  'or',
+  '--',
+  '/*',
+  '*/',
+  ';',
+  "'; DROP TABLE search.messages; --",
+  "' OR 1=1 --",
+  '$1',
+  '$<me>',
+  '\\x00',
+  'a:*',
+  "!'a'",
+  '& |',
+  '((((',
+  '"""',
+  '-"',
+  '- -',
+  'OR OR OR',
+  '"unclosed',
+  '\u202e',
+  '\ufeff',
+  '\u200b',
+  '🏳️‍🌈',
+  '👍🏽',
+  'ß',
+  'İ',
+  '\u0301',
 ];
 
 describe('hostile queries', () => {
@@ -60,7 +98,16 @@ describe('hostile queries', () => {
   });
 
   it('when filters are malformed, then 400 naming the field', async () => {
-    for (const [key, value] of [['chatId', 'nope'], ['senderId', '1'], ['after', 'yesterday'], ['hasAttachment', 'maybe'], ['kind', 'sticker'], ['limit', '1000'], ['sort', 'random'], ['extra', 'x']]) {
+    for (const [key, value] of [
+      ['chatId', 'nope'],
+      ['senderId', '1'],
+      ['after', 'yesterday'],
+      ['hasAttachment', 'maybe'],
+      ['kind', 'sticker'],
+      ['limit', '1000'],
+      ['sort', 'random'],
+      ['extra', 'x'],
+    ]) {
       const res = await get('/search/messages', `q=x&${key}=${enc(value!)}`);
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { path: string }) => e.path).join()).toContain(key);

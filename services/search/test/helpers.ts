@@ -36,10 +36,14 @@ export async function foundIds(stack: Stack, who: Caller, params: Record<string,
 /** Waits until `who` finds exactly `ids` (in any order) for `params`. */
 export function waitForHits(stack: Stack, who: Caller, params: Record<string, string | number | boolean | undefined>, ids: string[]): Promise<string[]> {
   const want = [...ids].sort().join();
-  return waitFor(async () => {
-    const found = await foundIds(stack, who, params);
-    return [...found].sort().join() === want ? found : undefined;
-  }, 8000, `search ${JSON.stringify(params)} to find ${ids.length} message(s)`);
+  return waitFor(
+    async () => {
+      const found = await foundIds(stack, who, params);
+      return [...found].sort().join() === want ? found : undefined;
+    },
+    8000,
+    `search ${JSON.stringify(params)} to find ${ids.length} message(s)`,
+  );
 }
 
 export async function search(stack: Stack, who: Caller, path: string, params: Record<string, string | number | boolean | undefined>): Promise<ApiResponse> {

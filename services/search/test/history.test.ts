@@ -53,13 +53,25 @@ beforeAll(async () => {
   const probeWord = word('probe');
   const probe = await send(stack, owner, chatId, `membership ${probeWord}`);
   await waitForHits(stack, member, { q: probeWord }, [probe.id]);
-  history = await project(chatId, member.appId, AGES_MS.map((ageMs) => ({ body: `older ${tag} news in /srv/${tag}.ts`, ageMs })));
+  history = await project(
+    chatId,
+    member.appId,
+    AGES_MS.map((ageMs) => ({ body: `older ${tag} news in /srv/${tag}.ts`, ageMs })),
+  );
   // The same words in a chat the member is not in.
-  await project(randomUUID(), member.appId, AGES_MS.slice(0, 4).map((ageMs) => ({ body: `older ${tag} news in /srv/${tag}.ts`, ageMs: ageMs + 1000 })));
+  await project(
+    randomUUID(),
+    member.appId,
+    AGES_MS.slice(0, 4).map((ageMs) => ({ body: `older ${tag} news in /srv/${tag}.ts`, ageMs: ageMs + 1000 })),
+  );
   // 5,000 messages of the last hour in a chat the member is not in, one in a hundred with the word:
   // the sample of the newest messages finds the word, but none of the member's matches.
   const filler = randomUUID();
-  await project(randomUUID(), member.appId, Array.from({ length: 5000 }, (_, i) => ({ body: `filler ${i}${i % 100 ? '' : ` ${tag}`}`, ageMs: (i + 1) * 700, senderId: filler })));
+  await project(
+    randomUUID(),
+    member.appId,
+    Array.from({ length: 5000 }, (_, i) => ({ body: `filler ${i}${i % 100 ? '' : ` ${tag}`}`, ageMs: (i + 1) * 700, senderId: filler })),
+  );
 });
 afterAll(async () => {
   await closeStackDatabases();

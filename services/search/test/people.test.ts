@@ -70,7 +70,7 @@ describe('user search', () => {
 });
 
 describe('user search by phone', () => {
-  it('when someone registers a victim\'s number, then searching the number finds nobody; once the victim verifies it, the victim and only the victim', async () => {
+  it("when someone registers a victim's number, then searching the number finds nobody; once the victim verifies it, the victim and only the victim", async () => {
     const phone = `+4478${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
     const squatter = await registerUser(stack.api, { phone });
     const victim = await registerUser(stack.api, { phone });
@@ -92,7 +92,8 @@ describe('chat search', () => {
     const tag = word('club');
     const pub = await newGroup(stack, owner, [], { name: `Public ${tag}`, isPublic: true, description: 'weekly meetups' });
     const priv = await newGroup(stack, owner, [], { name: `Private ${tag}` });
-    const ids = async (who: TestUser | { accessToken: string; id: string }, q: string) => (await search(stack, who, '/search/chats', { q })).body.data.map((c: { id: string }) => c.id);
+    const ids = async (who: TestUser | { accessToken: string; id: string }, q: string) =>
+      (await search(stack, who, '/search/chats', { q })).body.data.map((c: { id: string }) => c.id);
     await waitFor(async () => ((await ids(owner, tag)).length === 2 ? true : undefined), 8000, 'both chats indexed');
     expect(await ids(viewer, tag)).toEqual([pub.id]);
     const res = await search(stack, viewer, '/search/chats', { q: `${tag} meetups` });
@@ -122,10 +123,14 @@ describe('everything at once', () => {
     expect((await as(stack, owner).patch('/users/me', { displayName: `Person ${tag}` })).status).toBe(200);
     const chat = await newGroup(stack, owner, [], { name: `Room ${tag}` });
     const m = await send(stack, owner, chat.id, `note ${tag}`);
-    const res = await waitFor(async () => {
-      const r = await search(stack, owner, '/search', { q: tag });
-      return r.body.users?.data.length && r.body.chats?.data.length && r.body.messages?.data.length ? r : undefined;
-    }, 8000, 'all three kinds');
+    const res = await waitFor(
+      async () => {
+        const r = await search(stack, owner, '/search', { q: tag });
+        return r.body.users?.data.length && r.body.chats?.data.length && r.body.messages?.data.length ? r : undefined;
+      },
+      8000,
+      'all three kinds',
+    );
     expect(res.body.users.data[0].id).toBe(owner.id);
     expect(res.body.chats.data[0].id).toBe(chat.id);
     expect(res.body.messages.data[0].id).toBe(m.id);

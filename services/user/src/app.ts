@@ -1,12 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import {
-  backgroundTasks,
-  bootService,
-  createRemoteVerifier,
-  createServiceApp,
-  type Platform,
-  type ServiceHandle,
-} from '@chat/service-kit';
+import { backgroundTasks, bootService, createRemoteVerifier, createServiceApp, type Platform, type ServiceHandle } from '@chat/service-kit';
 import { consumeAccountEvents } from './bus/accounts.consumer.js';
 import { serveBlockStatus, servePrivacy } from './bus/privacy.rpc.js';
 import { type UserConfig, loadUserConfig } from './config.js';

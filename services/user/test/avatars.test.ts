@@ -43,7 +43,11 @@ describe('PATCH /users/me with avatarMediaId', () => {
 
   it('when the avatar is an unknown id, an unfinished upload or media of another app, then 403 forbidden alike', async () => {
     const owner = await newUser(stack);
-    const pending = await stack.api.post('/api/v1/media/uploads', { fileName: 'me.png', contentType: 'image/png', size: TINY_PNG.length, purpose: 'avatar' }, { token: owner.accessToken });
+    const pending = await stack.api.post(
+      '/api/v1/media/uploads',
+      { fileName: 'me.png', contentType: 'image/png', size: TINY_PNG.length, purpose: 'avatar' },
+      { token: owner.accessToken },
+    );
     expect(pending.status).toBe(201);
     const stranger = await newAppUser(stack);
     const foreign = await anAvatarId(stack, stranger);

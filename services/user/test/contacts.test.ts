@@ -15,7 +15,12 @@ describe('contacts', () => {
     const [owner, friend] = await Promise.all([newUser(stack), newUser(stack, { displayName: 'Grace' })]);
     const res = await as(stack, owner).post('/users/me/contacts', { userId: friend.id, alias: ' Gracie ' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ userId: friend.id, alias: 'Gracie', addedAt: expect.any(String), profile: { id: friend.id, displayName: 'Grace', username: friend.username } });
+    expect(res.body).toMatchObject({
+      userId: friend.id,
+      alias: 'Gracie',
+      addedAt: expect.any(String),
+      profile: { id: friend.id, displayName: 'Grace', username: friend.username },
+    });
 
     const list = await as(stack, owner).get('/users/me/contacts');
     expect(list.status).toBe(200);
@@ -80,7 +85,9 @@ describe('contacts', () => {
   it('when two users add each other many times at the same moment, then every request succeeds (no lock cycle)', async () => {
     const [a, b] = await Promise.all([newUser(stack), newUser(stack)]);
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? as(stack, a).post('/users/me/contacts', { userId: b.id }) : as(stack, b).post('/users/me/contacts', { userId: a.id }))),
+      Array.from({ length: 8 }, (_, i) =>
+        i % 2 === 0 ? as(stack, a).post('/users/me/contacts', { userId: b.id }) : as(stack, b).post('/users/me/contacts', { userId: a.id }),
+      ),
     );
     expect(results.map((r) => r.status).every((s) => s === 200 || s === 201)).toBe(true);
     expect((await as(stack, a).get('/users/me/contacts')).body.data.map((c: { userId: string }) => c.userId)).toEqual([b.id]);

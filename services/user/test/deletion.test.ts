@@ -38,7 +38,16 @@ describe('DELETE /users/me', () => {
 
     const seen = await as(stack, friend).get(`/users/${gone.id}`);
     expect(seen.status).toBe(200);
-    expect(seen.body).toEqual({ id: gone.id, username: null, displayName: 'Deleted user', bio: null, avatarMediaId: null, statusText: null, deleted: true, createdAt: expect.any(String) });
+    expect(seen.body).toEqual({
+      id: gone.id,
+      username: null,
+      displayName: 'Deleted user',
+      bio: null,
+      avatarMediaId: null,
+      statusText: null,
+      deleted: true,
+      createdAt: expect.any(String),
+    });
     expect(await profileRow(stack, gone.id)).toMatchObject({ email: null, phone: null, username: null, deleted_at: expect.any(Date) });
     const event = await waitFor(() => events.find((e) => e.type === 'user.account.deleted' && e.data.userId === gone.id), 5000, 'user.account.deleted');
     expect(event).toMatchObject({ appId: gone.appId, data: { userId: gone.id } });
@@ -73,7 +82,11 @@ describe('DELETE /users/me', () => {
 
     expect((await deleteMe(gone, { password: gone.password })).status).toBe(204);
 
-    const count = (table: string) => database(stack).one(`SELECT count(*)::int AS n FROM "user".${table} WHERE $1 IN (${table === 'contacts' ? 'owner_id, contact_id' : 'blocker_id, blocked_id'})`, [gone.id]);
+    const count = (table: string) =>
+      database(stack).one(
+        `SELECT count(*)::int AS n FROM "user".${table} WHERE $1 IN (${table === 'contacts' ? 'owner_id, contact_id' : 'blocker_id, blocked_id'})`,
+        [gone.id],
+      );
     expect(await count('contacts')).toEqual({ n: 0 });
     expect(await count('blocks')).toEqual({ n: 0 });
     expect((await as(stack, admirer).get('/users/me/contacts')).body.data).toEqual([]);

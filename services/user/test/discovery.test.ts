@@ -1,6 +1,18 @@
 import type { Stack } from '@chat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, closeDatabases, expectInvalid, expectProblem, newAppUser, newUser, newUserWithVerifiedPhone, profileRow, textedCode, verifyEmail, verifyPhone } from './helpers.js';
+import {
+  as,
+  closeDatabases,
+  expectInvalid,
+  expectProblem,
+  newAppUser,
+  newUser,
+  newUserWithVerifiedPhone,
+  profileRow,
+  textedCode,
+  verifyEmail,
+  verifyPhone,
+} from './helpers.js';
 import { startUserStack } from './stack.js';
 
 const SYNCS_PER_HOUR = 40;
@@ -19,7 +31,11 @@ const matchedIds = (res: { body: { data: { userId: string }[] } }) => res.body.d
 
 describe('POST /users/me/contacts/sync', () => {
   it('when verified phones of users who allow discovery are sent, then exactly those users come back, naming the matching phone', async () => {
-    const [me, found, alsoFound] = await Promise.all([newUser(stack), newUserWithVerifiedPhone(stack, { displayName: 'Found' }), newUserWithVerifiedPhone(stack)]);
+    const [me, found, alsoFound] = await Promise.all([
+      newUser(stack),
+      newUserWithVerifiedPhone(stack, { displayName: 'Found' }),
+      newUserWithVerifiedPhone(stack),
+    ]);
     const res = await sync(me, { phones: [found.phone, alsoFound.phone, '+15550001111'] });
     expect(res.status).toBe(200);
     expect(matchedIds(res)).toEqual([found.id, alsoFound.id].sort());

@@ -48,7 +48,8 @@ describe('GET /users/me/export', () => {
     const [u, friend] = await Promise.all([newUser(stack), newUser(stack)]);
     const chat = await as(stack, u).post('/chats', { type: 'group', name: 'Exported', memberIds: [friend.id] });
     expect(chat.status).toBe(201);
-    const send = (who: typeof u, text: string) => as(stack, who).post(`/chats/${chat.body.id}/messages`, { clientMessageId: `${who.id}-${text.replace(/ /g, '_')}`, text });
+    const send = (who: typeof u, text: string) =>
+      as(stack, who).post(`/chats/${chat.body.id}/messages`, { clientMessageId: `${who.id}-${text.replace(/ /g, '_')}`, text });
     const kept = await send(u, 'keep me');
     const gone = await send(u, 'delete me');
     await send(friend, 'not mine');

@@ -35,14 +35,28 @@ const anyString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', '\u202e', 'x'.repeat(600), 'everyone', 'contacts', 'nobody', '+15551234567', 'a@b.test', 'null'),
 );
-const anyValue = fc.oneof(anyString, fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }), fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })));
+const anyValue = fc.oneof(
+  anyString,
+  fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }),
+  fc.dictionary(fc.constantFrom(...NASTY_KEYS), fc.jsonValue({ maxDepth: 1 })),
+);
 
 const level = fc.constantFrom('everyone', 'contacts', 'nobody');
 const privacy = fc.record(
-  { lastSeen: level, profilePhoto: level, readReceipts: fc.boolean(), addToGroups: fc.constantFrom('everyone', 'contacts'), discoverableByPhone: fc.boolean(), discoverableByEmail: fc.boolean() },
+  {
+    lastSeen: level,
+    profilePhoto: level,
+    readReceipts: fc.boolean(),
+    addToGroups: fc.constantFrom('everyone', 'contacts'),
+    discoverableByPhone: fc.boolean(),
+    discoverableByEmail: fc.boolean(),
+  },
   { requiredKeys: [] },
 );
-const notifications = fc.record({ directMessages: fc.boolean(), groupMessages: fc.boolean(), mentions: fc.boolean(), showPreview: fc.boolean() }, { requiredKeys: [] });
+const notifications = fc.record(
+  { directMessages: fc.boolean(), groupMessages: fc.boolean(), mentions: fc.boolean(), showPreview: fc.boolean() },
+  { requiredKeys: [] },
+);
 const text = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });
 const userId = () => fc.oneof(fc.constantFrom(...others, caller.id), fc.uuid());
 
@@ -95,30 +109,43 @@ function expectHandled(res: ApiResponse, what: string): void {
   expect(res.status, what).toBeLessThan(500);
   if (res.status >= 400) {
     expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
-    expect(res.body, what).toMatchObject({ type: expect.any(String), title: expect.any(String), status: res.status, detail: expect.any(String), code: expect.any(String) });
+    expect(res.body, what).toMatchObject({
+      type: expect.any(String),
+      title: expect.any(String),
+      status: res.status,
+      detail: expect.any(String),
+      code: expect.any(String),
+    });
   }
 }
 
 describe('fuzzing the user routes', () => {
-  it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('when %s gets arbitrary JSON, then never a 5xx and errors are problem+json', async (_name, route) => {
-    await fc.assert(
-      fc.asyncProperty(bodies(route.keys), async (body) => {
-        const res = await stack.api.request(route.method, `/api/v1${route.path}`, { rawBody: JSON.stringify(body), token: caller.accessToken });
-        expectHandled(res, `${route.method} ${route.path} ${JSON.stringify(body).slice(0, 200)}`);
-      }),
-      { numRuns: RUNS },
-    );
-    expect((await as(stack, caller).get('/users/me')).status).toBe(200);
-  });
+  it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    'when %s gets arbitrary JSON, then never a 5xx and errors are problem+json',
+    async (_name, route) => {
+      await fc.assert(
+        fc.asyncProperty(bodies(route.keys), async (body) => {
+          const res = await stack.api.request(route.method, `/api/v1${route.path}`, { rawBody: JSON.stringify(body), token: caller.accessToken });
+          expectHandled(res, `${route.method} ${route.path} ${JSON.stringify(body).slice(0, 200)}`);
+        }),
+        { numRuns: RUNS },
+      );
+      expect((await as(stack, caller).get('/users/me')).status).toBe(200);
+    },
+  );
 
   it('when a user id in the path is arbitrary, then never a 5xx', async () => {
     const paths = ['/users/', '/users/me/contacts/', '/users/me/blocked/'];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), fc.oneof(fc.string({ minLength: 1 }), fc.uuid(), fc.string({ unit: 'binary', minLength: 1, maxLength: 60 })), async (path, id) => {
-        const method = path === '/users/' ? 'GET' : 'DELETE';
-        const res = await stack.api.request(method, `/api/v1${path}${encodeURIComponent(id)}`, { token: caller.accessToken });
-        expectHandled(res, `${method} ${path}${JSON.stringify(id)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fc.oneof(fc.string({ minLength: 1 }), fc.uuid(), fc.string({ unit: 'binary', minLength: 1, maxLength: 60 })),
+        async (path, id) => {
+          const method = path === '/users/' ? 'GET' : 'DELETE';
+          const res = await stack.api.request(method, `/api/v1${path}${encodeURIComponent(id)}`, { token: caller.accessToken });
+          expectHandled(res, `${method} ${path}${JSON.stringify(id)}`);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -35,10 +35,19 @@ export async function newUser(stack: Stack, overrides: Record<string, unknown> =
 export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 /** Uploads a file through the media service as `owner` and returns the media. */
-export async function uploadMedia(stack: Stack, owner: Caller, bytes: Buffer, opts: { contentType?: string; purpose?: string } = {}): Promise<Record<string, any>> {
+export async function uploadMedia(
+  stack: Stack,
+  owner: Caller,
+  bytes: Buffer,
+  opts: { contentType?: string; purpose?: string } = {},
+): Promise<Record<string, any>> {
   const form = new FormData();
   form.append('file', new Blob([bytes], { type: opts.contentType ?? 'image/png' }), 'file');
-  const res = await fetch(`${stack.gateway.url}/api/v1/media?purpose=${opts.purpose ?? 'avatar'}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${owner.accessToken}` } });
+  const res = await fetch(`${stack.gateway.url}/api/v1/media?purpose=${opts.purpose ?? 'avatar'}`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${owner.accessToken}` },
+  });
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body;

@@ -33,7 +33,10 @@ async function seen(user: TestUser, stay = false): Promise<void> {
   await rpc('rpc.presence.connect', { ...device, sessionId: randomUUID(), nodeId: 'node-a' });
   if (stay) return;
   await rpc('rpc.presence.disconnect', device);
-  const offline = () => bus.received.find((r) => r.subject.endsWith(`rt.presence.${user.appId}.${user.id}`) && (r.event as unknown as { d: { status: string } }).d.status === 'offline');
+  const offline = () =>
+    bus.received.find(
+      (r) => r.subject.endsWith(`rt.presence.${user.appId}.${user.id}`) && (r.event as unknown as { d: { status: string } }).d.status === 'offline',
+    );
   await waitFor(offline, 5000, 'offline published');
 }
 

@@ -27,7 +27,11 @@ afterAll(async () => {
 
 describe('GET /users/me', () => {
   it('when a user has just registered, then GET /users/me at once returns the profile built from the account', async () => {
-    const res = await stack.api.post('/api/v1/auth/register', { username: `fresh_${Date.now()}`, password: 'correct horse battery', displayName: 'Fresh Face' });
+    const res = await stack.api.post('/api/v1/auth/register', {
+      username: `fresh_${Date.now()}`,
+      password: 'correct horse battery',
+      displayName: 'Fresh Face',
+    });
     expect(res.status).toBe(201);
     const me = await as(stack, { id: res.body.user.id, accessToken: res.body.tokens.accessToken }).get('/users/me');
     expect(me.status).toBe(200);
@@ -61,7 +65,16 @@ describe('GET /users/me', () => {
 
     const js = jetstream(nc);
     const replay = (userId: string, displayName: string) =>
-      js.publish(`${stack.env.NATS_PREFIX}evt.auth.user.created`, JSON.stringify({ id: randomUUID(), type: 'auth.user.created', occurredAt: new Date().toISOString(), appId: DEFAULT_APP_ID, data: { userId, username: 'replayed', displayName } }));
+      js.publish(
+        `${stack.env.NATS_PREFIX}evt.auth.user.created`,
+        JSON.stringify({
+          id: randomUUID(),
+          type: 'auth.user.created',
+          occurredAt: new Date().toISOString(),
+          appId: DEFAULT_APP_ID,
+          data: { userId, username: 'replayed', displayName },
+        }),
+      );
     await replay(u.id, 'Original');
     // Events are handled in order: once a later one is applied, the replay has been handled.
     const marker = randomUUID();

@@ -18,7 +18,14 @@ afterAll(async () => {
 });
 
 const DEFAULTS = {
-  privacy: { lastSeen: 'everyone', profilePhoto: 'everyone', readReceipts: true, addToGroups: 'everyone', discoverableByPhone: true, discoverableByEmail: true },
+  privacy: {
+    lastSeen: 'everyone',
+    profilePhoto: 'everyone',
+    readReceipts: true,
+    addToGroups: 'everyone',
+    discoverableByPhone: true,
+    discoverableByEmail: true,
+  },
   notifications: { directMessages: true, groupMessages: true, mentions: true, showPreview: true },
 };
 
@@ -101,7 +108,9 @@ describe('privacy applied to profiles', () => {
 describe('rpc.user.privacy', () => {
   it('when asked for many users with a viewer, then one answer carries each one’s settings and the viewer’s access', async () => {
     const [viewer, open, hidden, blocker] = await Promise.all([newUser(stack), newUser(stack), newUser(stack), newUser(stack)]);
-    await as(stack, hidden).patch('/users/me/settings', { privacy: { lastSeen: 'contacts', profilePhoto: 'nobody', addToGroups: 'contacts', readReceipts: false } });
+    await as(stack, hidden).patch('/users/me/settings', {
+      privacy: { lastSeen: 'contacts', profilePhoto: 'nobody', addToGroups: 'contacts', readReceipts: false },
+    });
     await as(stack, blocker).post('/users/me/blocked', { userId: viewer.id });
 
     const reply = await rpc('rpc.user.privacy', { appId: viewer.appId, userIds: [open.id, hidden.id, blocker.id], viewerId: viewer.id });

@@ -12,4 +12,17 @@ import { slowCommits } from './slow-commits.js';
 import { slowConsumer } from './slow-consumer.js';
 import { totalOrder } from './total-order.js';
 
-export const drills: Drill[] = [retryStorm, lostAnswers, totalOrder, slowCommits, offlineCatchUp, realtimeKills, natsKill, natsWipe, postgresOutage, redisOutage, slowConsumer, editDeleteRace];
+export const drills: Drill[] = [
+  retryStorm,
+  lostAnswers,
+  totalOrder,
+  slowCommits,
+  offlineCatchUp,
+  realtimeKills,
+  natsKill,
+  natsWipe,
+  postgresOutage,
+  redisOutage,
+  slowConsumer,
+  editDeleteRace,
+];

@@ -34,8 +34,20 @@ export const natsKill: Drill = {
     const acked = run.ledger.acknowledged;
     return {
       report: run.ledger.report(),
-      facts: { ackedBefore: run.acked.before, ackedDuringOutage: run.acked.during, ackedAfter: run.acked.after, outboxRowsLeft: left, eventsInStream: published.total, distinctEventsInStream: published.distinct },
-      checks: { sendsKeptSucceeding: run.acked.during > 0, outboxDrained: left === 0, publishedOnceEach: published.total === acked && published.distinct === acked, caughtUp: run.caughtUp },
+      facts: {
+        ackedBefore: run.acked.before,
+        ackedDuringOutage: run.acked.during,
+        ackedAfter: run.acked.after,
+        outboxRowsLeft: left,
+        eventsInStream: published.total,
+        distinctEventsInStream: published.distinct,
+      },
+      checks: {
+        sendsKeptSucceeding: run.acked.during > 0,
+        outboxDrained: left === 0,
+        publishedOnceEach: published.total === acked && published.distinct === acked,
+        caughtUp: run.caughtUp,
+      },
     };
   },
 };

@@ -13,7 +13,17 @@ export const offlineCatchUp: Drill = {
   inTestSuite: false,
   async run(stack, scale) {
     // [offline ms, messages sent meanwhile]
-    const phases: [number, number][] = scale === 'full' ? [[1000, 100], [30_000, 1900], [300_000, 8000]] : [[1000, 150], [3000, 1350]];
+    const phases: [number, number][] =
+      scale === 'full'
+        ? [
+            [1000, 100],
+            [30_000, 1900],
+            [300_000, 8000],
+          ]
+        : [
+            [1000, 150],
+            [3000, 1350],
+          ];
     const room = await newRoom(stack, 3, 'away');
     const ledger = new Ledger();
     const rest = restFor(stack, room.owner);

@@ -21,10 +21,19 @@ export const postgresOutage: Drill = {
     const report = run.ledger.report();
     const failed = report.failedAttempts;
     const explicit = (failed['503'] ?? 0) + (failed['504'] ?? 0);
-    const other = Object.entries(failed).filter(([status]) => !['503', '504', '0'].includes(status)).reduce((sum, [, n]) => sum + n, 0);
+    const other = Object.entries(failed)
+      .filter(([status]) => !['503', '504', '0'].includes(status))
+      .reduce((sum, [, n]) => sum + n, 0);
     return {
       report,
-      facts: { ackedBefore: run.acked.before, ackedDuringOutage: run.acked.during, ackedAfter: run.acked.after, failedWith503: explicit, failedOtherwise: other, unansweredAttempts: failed['0'] ?? 0 },
+      facts: {
+        ackedBefore: run.acked.before,
+        ackedDuringOutage: run.acked.during,
+        ackedAfter: run.acked.after,
+        failedWith503: explicit,
+        failedOtherwise: other,
+        unansweredAttempts: failed['0'] ?? 0,
+      },
       checks: { outageRefusedExplicitly: explicit > 0 && other === 0, recovered: run.acked.after > 0, caughtUp: run.caughtUp },
     };
   },

@@ -42,7 +42,14 @@ export const realtimeKills: Drill = {
     receivers.forEach((r) => r.close());
     return {
       report: ledger.report(),
-      facts: { messages, receivers: receivers.length, kills: killed, reconnects, sendSeconds: Math.round(seconds), messagesPerSecond: Math.round(messages / seconds) },
+      facts: {
+        messages,
+        receivers: receivers.length,
+        kills: killed,
+        reconnects,
+        sendSeconds: Math.round(seconds),
+        messagesPerSecond: Math.round(messages / seconds),
+      },
       checks: { killedAsPlanned: killed === kills, caughtUp: complete },
     };
   },

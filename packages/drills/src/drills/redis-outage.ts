@@ -18,8 +18,10 @@ async function statusOf(call: () => Promise<unknown>): Promise<number> {
 }
 
 async function presenceOf(stack: DrillStack, asker: Member, userId: string): Promise<string | undefined> {
-  const body = await restFor(stack, asker).call<unknown>('GET', '/presence/users', { query: { ids: userId } }).catch(() => undefined);
-  const list = (Array.isArray(body) ? body : (body as { data?: unknown[] } | undefined)?.data ?? []) as { userId: string; status: string }[];
+  const body = await restFor(stack, asker)
+    .call<unknown>('GET', '/presence/users', { query: { ids: userId } })
+    .catch(() => undefined);
+  const list = (Array.isArray(body) ? body : ((body as { data?: unknown[] } | undefined)?.data ?? [])) as { userId: string; status: string }[];
   return list.find((p) => p.userId === userId)?.status;
 }
 

@@ -54,8 +54,20 @@ export const slowCommits: Drill = {
     const sent = 50 * perSender;
     return {
       report: ledger.report(),
-      facts: { senders: 50, messages: sent, seqHoles: holes.n, outboxRowsLeft: outboxLeft, eventsInStream: published.total, distinctEventsInStream: published.distinct },
-      checks: { noSeqHoles: holes.n === 0, outboxDrained: outboxLeft === 0, publishedOnceEach: published.total === sent && published.distinct === sent, caughtUp: complete },
+      facts: {
+        senders: 50,
+        messages: sent,
+        seqHoles: holes.n,
+        outboxRowsLeft: outboxLeft,
+        eventsInStream: published.total,
+        distinctEventsInStream: published.distinct,
+      },
+      checks: {
+        noSeqHoles: holes.n === 0,
+        outboxDrained: outboxLeft === 0,
+        publishedOnceEach: published.total === sent && published.distinct === sent,
+        caughtUp: complete,
+      },
     };
   },
 };

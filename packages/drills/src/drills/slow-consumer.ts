@@ -10,7 +10,15 @@ import { pool, sleep } from '../util.js';
 const TEXT_PAD = 'x'.repeat(3000);
 
 /** Sends `count` messages at `rate` per second; returns each text's scheduled send time. */
-async function sendAtRate(stack: DrillStack, room: Room, ledger: Ledger, first: number, count: number, rate: number, scheduled: Map<string, number>): Promise<void> {
+async function sendAtRate(
+  stack: DrillStack,
+  room: Room,
+  ledger: Ledger,
+  first: number,
+  count: number,
+  rate: number,
+  scheduled: Map<string, number>,
+): Promise<void> {
   const rest = restFor(stack, room.owner);
   const start = Date.now();
   await pool(count, 32, async (i) => {
@@ -77,7 +85,14 @@ export const slowConsumer: Drill = {
     const loaded = p99(latencies.slow);
     return {
       report: ledger.report(),
-      facts: { messagesPerSecond: rate, secondsPerPhase: seconds, baselineP99Ms: base, withSlowConsumerP99Ms: loaded, slowConsumerCutOff: cutOff, slowReconnects: slow.stats.reconnects },
+      facts: {
+        messagesPerSecond: rate,
+        secondsPerPhase: seconds,
+        baselineP99Ms: base,
+        withSlowConsumerP99Ms: loaded,
+        slowConsumerCutOff: cutOff,
+        slowReconnects: slow.stats.reconnects,
+      },
       // The short run shares the machine with the test suite: its latencies are reported, not judged.
       checks: { caughtUp: complete, ...(scale === 'full' ? { othersUnaffected: loaded <= base * 1.1 + 5, slowConsumerCutOff: cutOff > 0 } : {}) },
     };

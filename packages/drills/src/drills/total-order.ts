@@ -23,7 +23,12 @@ export const totalOrder: Drill = {
     await Promise.all(senders.map((s, k) => pool(perSender, 2, (i) => sendNumberedLive(s, ledger, room.chatId, `s${k}`, i + 1))));
     const complete = await caughtUp(receivers, room.chatId, await lastSeqOf(stack, room));
     [...senders, ...receivers].forEach((c) => c.close());
-    const orders = receivers.map((r) => r.timeline(room.chatId).map((m) => m.id).join(','));
+    const orders = receivers.map((r) =>
+      r
+        .timeline(room.chatId)
+        .map((m) => m.id)
+        .join(','),
+    );
     const disagreeing = orders.filter((o) => o !== orders[0]).length;
     return {
       report: ledger.report(),

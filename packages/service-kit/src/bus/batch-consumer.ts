@@ -38,7 +38,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function consumeEventFamilyBatched(bus: Bus, opts: BatchedFamilyOptions): Promise<RunningConsumer> {
   const maxBatch = opts.maxBatch ?? 500;
   const byType = new Map(opts.events.map((e) => [e.type, e]));
-  const messages = await openDurable(bus, { durable: opts.durable, filter: `evt.${opts.filter}`, maxDeliver: opts.maxDeliver, maxAckPending: maxBatch * 4 }, maxBatch * 2);
+  const messages = await openDurable(
+    bus,
+    { durable: opts.durable, filter: `evt.${opts.filter}`, maxDeliver: opts.maxDeliver, maxAckPending: maxBatch * 4 },
+    maxBatch * 2,
+  );
 
   const queue: JsMsg[] = [];
   let wake: (() => void) | undefined;
@@ -105,7 +109,8 @@ export async function consumeEventFamilyBatched(bus: Bus, opts: BatchedFamilyOpt
         continue;
       }
       // Timers run on the event loop's clock, which may lag: wait until the interval has truly passed.
-      for (let wait = lastStart + minIntervalMs - performance.now(); wait > 0 && !ended; wait = lastStart + minIntervalMs - performance.now()) await sleep(wait);
+      for (let wait = lastStart + minIntervalMs - performance.now(); wait > 0 && !ended; wait = lastStart + minIntervalMs - performance.now())
+        await sleep(wait);
       lastStart = performance.now();
       await apply(queue.splice(0, maxBatch));
     }

@@ -91,7 +91,11 @@ async function consumeSubject(bus: Bus, opts: SubjectConsumerOptions): Promise<R
         await target.handler({ ...envelope.data, data: data.data });
         msg.ack();
       } catch (err) {
-        bus.logger.warn('event handler failed, will retry', { subject: msg.subject, eventId: envelope.data.id, err: err instanceof Error ? err.message : String(err) });
+        bus.logger.warn('event handler failed, will retry', {
+          subject: msg.subject,
+          eventId: envelope.data.id,
+          err: err instanceof Error ? err.message : String(err),
+        });
         msg.nak(retryDelayMs(msg.info.deliveryCount));
       }
     });

@@ -38,13 +38,20 @@ export async function recordEventBatch<E extends EventDef>(t: Executor, def: E, 
  * statements in one round trip (`concatStatements`); it must run inside the caller's transaction.
  * An entry's data may come serialised already (`JsonText` of exactly that data).
  */
-export function eventBatchStatement<E extends EventDef>(def: E, entries: { appId: string; data: EventData<E> | JsonText }[]): { query: string; values: unknown[] } {
+export function eventBatchStatement<E extends EventDef>(
+  def: E,
+  entries: { appId: string; data: EventData<E> | JsonText }[],
+): { query: string; values: unknown[] } {
   const occurredAt = new Date().toISOString();
   const requestId = currentRequestId() ?? null;
   const subject = `evt.${def.type}`;
   const rows = entries.map((e) => {
     const id = newId();
-    const envelope = withJsonField(JSON.stringify({ id, type: def.type, occurredAt, appId: e.appId }), 'data', e.data instanceof JsonText ? e.data.json : JSON.stringify(e.data));
+    const envelope = withJsonField(
+      JSON.stringify({ id, type: def.type, occurredAt, appId: e.appId }),
+      'data',
+      e.data instanceof JsonText ? e.data.json : JSON.stringify(e.data),
+    );
     return withJsonField(JSON.stringify({ id, subject, request_id: requestId }), 'payload', envelope);
   });
   return {
@@ -145,16 +152,18 @@ export class OutboxRelay {
   private run(): void {
     this.soon = false;
     this.lastStart = performance.now();
-    this.running = this.drain().then(() => undefined).finally(() => {
-      this.running = undefined;
-      if (this.stopped) return;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      } else {
-        this.timer = setTimeout(() => this.kick(), this.pollMs);
-      }
-    });
+    this.running = this.drain()
+      .then(() => undefined)
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.pollMs);
+        }
+      });
   }
 
   /** Publishes until the outbox is empty; returns how many events went out. */

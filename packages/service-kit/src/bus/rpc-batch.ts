@@ -29,7 +29,12 @@ export function serveRpcBatch<D extends RpcDef>(bus: Bus, def: D, handler: RpcHa
       void withRequestContext({ requestId }, async () => {
         const requests = requestBody(msg);
         if (!Array.isArray(requests) || requests.length === 0 || requests.length > RPC_BATCH_MAX) {
-          return respond(bus, def, msg, JSON.stringify({ ok: false, error: { code: 'validation_failed', status: 400, detail: `a batch holds 1 to ${RPC_BATCH_MAX} requests` } }));
+          return respond(
+            bus,
+            def,
+            msg,
+            JSON.stringify({ ok: false, error: { code: 'validation_failed', status: 400, detail: `a batch holds 1 to ${RPC_BATCH_MAX} requests` } }),
+          );
         }
         const replies = await Promise.all(requests.map((request) => replyTo(bus, def, handler, request)));
         respond(bus, def, msg, replies.join('\n'));
@@ -81,7 +86,12 @@ export class RpcBatcher<D extends RpcDef> {
   private async send(batch: Queued[]): Promise<void> {
     let lines: string[];
     try {
-      const text = await requestText(this.bus, batchSubject(this.def), batch.map((q) => q.request), this.timeoutMs);
+      const text = await requestText(
+        this.bus,
+        batchSubject(this.def),
+        batch.map((q) => q.request),
+        this.timeoutMs,
+      );
       lines = text.split('\n');
       // A batch refused whole (never for a well-formed batch): the same error for each request.
       if (lines.length !== batch.length) lines = batch.map(() => lines[0]!);

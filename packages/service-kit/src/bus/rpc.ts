@@ -42,14 +42,17 @@ export async function replyTo<D extends RpcDef>(bus: Bus, def: D, handler: RpcHa
   try {
     const parsed = def.request.safeParse(request);
     if (!parsed.success) {
-      const detail = fieldErrors(parsed.error).map((e) => `${e.path}: ${e.message}`).join('; ');
+      const detail = fieldErrors(parsed.error)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; ');
       throw new AppError(400, 'validation_failed', detail || 'invalid request');
     }
     const data = await handler(parsed.data as z.infer<D['request']>);
     if (data instanceof JsonText) return `${OK_PREFIX}${data.json}}`;
     reply = { ok: true, data };
   } catch (e) {
-    if (!(e instanceof AppError) && !isDependencyOutage(e)) bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
+    if (!(e instanceof AppError) && !isDependencyOutage(e))
+      bus.logger.error('rpc handler failed', { subject: def.subject, err: e instanceof Error ? e.stack : String(e) });
     reply = errorReply(e);
   }
   return JSON.stringify(reply);

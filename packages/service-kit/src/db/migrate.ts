@@ -33,7 +33,7 @@ export async function migrate(db: Db, schema: string, sets: MigrationSet[], logg
     try {
       await t.none('CREATE SCHEMA IF NOT EXISTS $1:name', [schema]);
       await t.none('CREATE TABLE IF NOT EXISTS $1:name.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())', [schema]);
-      const done = new Set((await t.map('SELECT name FROM $1:name.migrations', [schema], (r: { name: string }) => r.name)));
+      const done = new Set(await t.map('SELECT name FROM $1:name.migrations', [schema], (r: { name: string }) => r.name));
       const applied: string[] = [];
       for (const m of all.filter((m) => !done.has(m.name))) {
         const sql = await readFile(m.path, 'utf8');

@@ -22,7 +22,10 @@ export function problemBody(status: number, code: ErrorCode, detail: string, err
 }
 
 export function sendProblem(res: Response, status: number, code: ErrorCode, detail: string, errors?: Problem['errors']): void {
-  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(status, code, detail, errors)));
+  res
+    .status(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemBody(status, code, detail, errors)));
 }
 
 /** body-parser signals its failures with a `type`; each maps to a contract code. */
@@ -64,7 +67,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, 503, 'service_unavailable', 'a dependency is unavailable');
       return;
     }
-    logger.error('unhandled error', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), method: req.method, path: req.path });
+    logger.error('unhandled error', {
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+      method: req.method,
+      path: req.path,
+    });
     sendProblem(res, 500, 'internal', 'internal error');
   };
 }

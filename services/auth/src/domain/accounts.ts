@@ -35,7 +35,12 @@ export async function getAccount(deps: AuthDeps, appId: string, userId: string):
  * are counted per account in Redis; past the limit the answer is `locked` until the window ends,
  * so a stolen access token cannot be used to guess the password.
  */
-export async function checkAccountPassword(deps: AuthDeps, appId: string, userId: string, password: string): Promise<{ result: PasswordCheck; retryAfterS?: number }> {
+export async function checkAccountPassword(
+  deps: AuthDeps,
+  appId: string,
+  userId: string,
+  password: string,
+): Promise<{ result: PasswordCheck; retryAfterS?: number }> {
   const { redis, keys, db } = deps.platform;
   const rule = authRateLimits(deps.config).passwordCheckPerUser;
   const key = keys.key('password-check-failures', userId);

@@ -60,7 +60,13 @@ async function doCreateAppUser(t: Executor, base: Omit<NewUser, 'username'> & { 
 }
 
 /** Mints tokens for an app's user, creating the user on first sight of its externalId. */
-export async function mintServerToken(deps: AuthDeps, appId: string, externalId: string, displayName: string | undefined, client: ClientInfo): Promise<AuthResult> {
+export async function mintServerToken(
+  deps: AuthDeps,
+  appId: string,
+  externalId: string,
+  displayName: string | undefined,
+  client: ClientInfo,
+): Promise<AuthResult> {
   return deps.platform.tx(async (t) => {
     let user = await findUserByExternalId(t, appId, externalId);
     if (!user) {

@@ -38,7 +38,8 @@ export async function issuePasswordReset(t: Executor, deps: AuthDeps, userId: st
   return pendingMail(deps, email, 'Reset your password', `Reset your password: ${link}\n\ntoken: ${token}\n\nIf you did not ask for this, ignore this mail.\n`);
 }
 
-export const invalidTokenError = (): ValidationError => new ValidationError([{ path: 'token', message: 'invalid, used or expired token' }], 'invalid, used or expired token');
+export const invalidTokenError = (): ValidationError =>
+  new ValidationError([{ path: 'token', message: 'invalid, used or expired token' }], 'invalid, used or expired token');
 
 /** Uses a verification token once; the address must still be the account's. */
 export async function verifyEmail(deps: AuthDeps, token: string): Promise<void> {

@@ -13,7 +13,14 @@ import { hashPassword } from './users.js';
  * Changes the password, voids pending reset links and revokes every other session of the account.
  * A wrong current password is 403 and counted per account (429 past the limit).
  */
-export async function changePassword(deps: AuthDeps, appId: string, userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+export async function changePassword(
+  deps: AuthDeps,
+  appId: string,
+  userId: string,
+  sessionId: string,
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
   await checkOwnPassword(deps, appId, userId, currentPassword, () => new ForbiddenError('current password is wrong'));
   const newHash = await hashPassword(deps, newPassword);
   await deps.platform.tx(async (t) => {

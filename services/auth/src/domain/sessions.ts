@@ -1,10 +1,27 @@
 import { type Session, type Tokens, authEvents } from '@chat/contracts';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, type Executor, NotFoundError, UnauthorizedError, newId, recordEvent } from '@chat/service-kit';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  type Executor,
+  NotFoundError,
+  UnauthorizedError,
+  newId,
+  recordEvent,
+} from '@chat/service-kit';
 import jwt from 'jsonwebtoken';
 import { hashToken, randomToken } from '../crypto.js';
 import type { AuthDeps, ClientInfo } from '../deps.js';
 import { insertRefreshToken, lockRefreshToken, markRefreshTokenUsed } from '../store/refresh-tokens.store.js';
-import { type SessionRow, findActiveSession, insertSession, listActiveSessions, listRecentlyRevoked as listRecentlyRevokedSessions, revokeSessions, touchSession } from '../store/sessions.store.js';
+import {
+  type SessionRow,
+  findActiveSession,
+  insertSession,
+  listActiveSessions,
+  listRecentlyRevoked as listRecentlyRevokedSessions,
+  revokeSessions,
+  touchSession,
+} from '../store/sessions.store.js';
 import type { UserRow } from '../store/users.store.js';
 
 /** Revocations outlive every access token issued before them (plus clock skew). */

@@ -16,5 +16,9 @@ export function mountTenancyRoutes(mount: MountRoute, deps: AuthDeps): void {
     next();
   };
   mount(authRoutes.createApp, ({ body }) => doCreateApp(deps, body), adminOnly);
-  mount(authRoutes.serverToken, ({ body, req, res }) => mintServerToken(deps, res.locals.appId as string, body.externalId, body.displayName, clientInfo(req)), appOnly);
+  mount(
+    authRoutes.serverToken,
+    ({ body, req, res }) => mintServerToken(deps, res.locals.appId as string, body.externalId, body.displayName, clientInfo(req)),
+    appOnly,
+  );
 }

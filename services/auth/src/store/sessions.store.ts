@@ -27,10 +27,15 @@ export interface NewSession {
 }
 
 export async function insertSession(t: Executor, s: NewSession): Promise<void> {
-  await t.none(
-    `INSERT INTO sessions (id, app_id, user_id, device_name, ip, user_agent, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [s.id, s.appId, s.userId, s.deviceName, s.ip, s.userAgent, s.expiresAt],
-  );
+  await t.none(`INSERT INTO sessions (id, app_id, user_id, device_name, ip, user_agent, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    s.id,
+    s.appId,
+    s.userId,
+    s.deviceName,
+    s.ip,
+    s.userAgent,
+    s.expiresAt,
+  ]);
 }
 
 export function listActiveSessions(t: Executor, appId: string, userId: string): Promise<SessionRow[]> {
@@ -42,10 +47,7 @@ export function listActiveSessions(t: Executor, appId: string, userId: string): 
 }
 
 export function findActiveSession(t: Executor, appId: string, userId: string, id: string): Promise<SessionRow | null> {
-  return t.oneOrNone<SessionRow>(
-    `SELECT ${COLUMNS} FROM sessions WHERE app_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL`,
-    [appId, userId, id],
-  );
+  return t.oneOrNone<SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE app_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL`, [appId, userId, id]);
 }
 
 export async function touchSession(t: Executor, id: string, ip: string | null, userAgent: string | null): Promise<void> {
@@ -56,12 +58,7 @@ export async function touchSession(t: Executor, id: string, ip: string | null, u
  * Revokes the user's active sessions matching the filter; returns the ids it revoked.
  * `only` limits it to one session, `except` spares one (the caller's own).
  */
-export function revokeSessions(
-  t: Executor,
-  userId: string,
-  reason: string,
-  filter: { only?: string; except?: string } = {},
-): Promise<string[]> {
+export function revokeSessions(t: Executor, userId: string, reason: string, filter: { only?: string; except?: string } = {}): Promise<string[]> {
   return t.map(
     `UPDATE sessions SET revoked_at = now(), revoke_reason = $2
      WHERE user_id = $1 AND revoked_at IS NULL

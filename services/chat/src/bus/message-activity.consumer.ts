@@ -4,7 +4,10 @@ import type { ChatDeps } from '../deps.js';
 import { noteActivities } from '../store/chats.store.js';
 
 /** What this consumer reads of `message.created`: checked and parsed, the rest of the message is left alone. */
-const messageCreated = defineEvent(messageEvents.created.type, z.object({ message: Message.pick({ chatId: true, createdAt: true }), visibleTo: Uuid.nullable() }));
+const messageCreated = defineEvent(
+  messageEvents.created.type,
+  z.object({ message: Message.pick({ chatId: true, createdAt: true }), visibleTo: Uuid.nullable() }),
+);
 
 /** Chat lists may show a new message's chat on top this much later; under load, one statement per interval. */
 const ACTIVITY_INTERVAL_MS = 250;

@@ -51,7 +51,10 @@ export async function authorize(deps: ChatDeps, q: { appId: string; chatId: stri
 
 const RPC_PAGE = 500;
 
-export async function getMembersPage(deps: ChatDeps, q: { appId: string; chatId: string; after?: string; limit?: number }): Promise<{ members: Member[]; nextAfter: string | null }> {
+export async function getMembersPage(
+  deps: ChatDeps,
+  q: { appId: string; chatId: string; after?: string; limit?: number },
+): Promise<{ members: Member[]; nextAfter: string | null }> {
   const { db } = deps.platform;
   if (!(await findChat(db, q.appId, q.chatId))) throw new NotFoundError('chat not found');
   const limit = q.limit ?? RPC_PAGE;
@@ -60,7 +63,10 @@ export async function getMembersPage(deps: ChatDeps, q: { appId: string; chatId:
   return { members: page.map(toMember), nextAfter: rows.length > limit ? page[page.length - 1]!.userId : null };
 }
 
-export async function getUserChats(deps: ChatDeps, q: { appId: string; userId: string; after?: string; limit?: number }): Promise<{ chatIds: string[]; nextAfter: string | null }> {
+export async function getUserChats(
+  deps: ChatDeps,
+  q: { appId: string; userId: string; after?: string; limit?: number },
+): Promise<{ chatIds: string[]; nextAfter: string | null }> {
   const limit = q.limit ?? 5000;
   const ids = await chatIdsOfUser(deps.platform.db, q.appId, q.userId, q.after ?? null, limit + 1);
   const page = ids.slice(0, limit);

@@ -26,10 +26,25 @@ export async function banUser(deps: ChatDeps, caller: AccessClaims, chatId: stri
     const target = await findMember(t, locked.chat.id, body.userId);
     if (target && !outranks(locked.member.role, target.role)) throw new ForbiddenError('you may only ban members below your role');
     const shadow = body.shadow ?? false;
-    const { ban, created } = await upsertBan(t, { appId: caller.app, chatId: locked.chat.id, userId: body.userId, reason: body.reason ?? null, shadow, expiresAt, bannedBy: caller.sub });
+    const { ban, created } = await upsertBan(t, {
+      appId: caller.app,
+      chatId: locked.chat.id,
+      userId: body.userId,
+      reason: body.reason ?? null,
+      shadow,
+      expiresAt,
+      bannedBy: caller.sub,
+    });
     if (target && !shadow) await doRemove(t, locked, target, 'banned', caller.sub);
     const view = toBan(ban);
-    await recordEvent(t, chatEvents.memberBanned, caller.app, { chatId: view.chatId, userId: view.userId, reason: view.reason, expiresAt: view.expiresAt, shadow, by: caller.sub });
+    await recordEvent(t, chatEvents.memberBanned, caller.app, {
+      chatId: view.chatId,
+      userId: view.userId,
+      reason: view.reason,
+      expiresAt: view.expiresAt,
+      shadow,
+      by: caller.sub,
+    });
     return { ban: view, created };
   });
 }

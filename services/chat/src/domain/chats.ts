@@ -22,7 +22,12 @@ export async function getChat(deps: ChatDeps, caller: AccessClaims, chatId: stri
 export async function listChats(deps: ChatDeps, caller: AccessClaims, q: { cursor?: string; limit?: number; archived?: boolean }) {
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
   const rows = await listChatViews(deps.platform.db, caller.app, caller.sub, q.archived ?? false, parseActivityCursor(q.cursor), limit + 1);
-  const page = toPage(rows, limit, (row) => toChat(row, caller.sub), (row) => encodeActivityCursor({ key: row.activityKey, id: row.id }));
+  const page = toPage(
+    rows,
+    limit,
+    (row) => toChat(row, caller.sub),
+    (row) => encodeActivityCursor({ key: row.activityKey, id: row.id }),
+  );
   return { ...page, data: await withHeads(deps, caller, page.data) };
 }
 

@@ -48,13 +48,25 @@ async function createDirectChat(deps: ChatDeps, caller: AccessClaims, body: Crea
   checkNotBlocked(standings.get(peerId));
   return deps.platform.tx(async (t) => {
     const fields = { name: null, description: null, avatarMediaId: null, isPublic: false, membersCanAdd: false };
-    const chat = await insertDirectChatIfMissing(t, { ...fields, id: newId(), appId: caller.app, type: 'direct', directLow: low, directHigh: high, createdBy: caller.sub });
+    const chat = await insertDirectChatIfMissing(t, {
+      ...fields,
+      id: newId(),
+      appId: caller.app,
+      type: 'direct',
+      directLow: low,
+      directHigh: high,
+      createdBy: caller.sub,
+    });
     if (!chat) {
       const raced = await findDirectChat(t, caller.app, low, high);
       if (!raced) throw new NotFoundError('chat not found');
       return { chat: await viewOf(t, caller, raced.id), created: false };
     }
-    await doInsertInitialMembers(t, chat, [caller.sub, peerId].map((userId) => ({ userId, role: 'member' as const })));
+    await doInsertInitialMembers(
+      t,
+      chat,
+      [caller.sub, peerId].map((userId) => ({ userId, role: 'member' as const })),
+    );
     return { chat: await viewOf(t, caller, chat.id), created: true };
   });
 }

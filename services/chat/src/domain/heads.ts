@@ -9,7 +9,12 @@ import type { ChatDeps } from '../deps.js';
 export async function withHeads(deps: ChatDeps, caller: AccessClaims, chats: Chat[]): Promise<Chat[]> {
   if (chats.length === 0) return chats;
   try {
-    const { heads } = await callRpc(deps.platform.bus, messageRpcs.chatHeads, { appId: caller.app, userId: caller.sub, chatIds: chats.map((c) => c.id) }, deps.config.RPC_TIMEOUT_MS);
+    const { heads } = await callRpc(
+      deps.platform.bus,
+      messageRpcs.chatHeads,
+      { appId: caller.app, userId: caller.sub, chatIds: chats.map((c) => c.id) },
+      deps.config.RPC_TIMEOUT_MS,
+    );
     const byId = new Map(heads.map((h) => [h.chatId, h]));
     return chats.map((chat) => {
       const head = byId.get(chat.id);

@@ -23,7 +23,14 @@ export async function createInvite(deps: ChatDeps, caller: AccessClaims, chatId:
   const expiresAt = futureTime(body.expiresAt, 'expiresAt');
   const { db } = deps.platform;
   const { chat } = await accessChatFor(db, caller, chatId, 'manage_invites');
-  const row = await insertInvite(db, { code: newInviteCode(), appId: caller.app, chatId: chat.id, createdBy: caller.sub, expiresAt, maxUses: body.maxUses ?? null });
+  const row = await insertInvite(db, {
+    code: newInviteCode(),
+    appId: caller.app,
+    chatId: chat.id,
+    createdBy: caller.sub,
+    expiresAt,
+    maxUses: body.maxUses ?? null,
+  });
   return toInviteLink(row);
 }
 

@@ -14,7 +14,13 @@ async function doHandOver(t: Executor, chat: ChatRow): Promise<string | null> {
   const successor = await findSuccessor(t, chat.id);
   if (!successor) return null;
   await setRole(t, chat.id, successor.userId, 'owner');
-  await recordEvent(t, chatEvents.memberRoleChanged, chat.appId, { chatId: chat.id, userId: successor.userId, role: 'owner', previousRole: successor.role, by: null });
+  await recordEvent(t, chatEvents.memberRoleChanged, chat.appId, {
+    chatId: chat.id,
+    userId: successor.userId,
+    role: 'owner',
+    previousRole: successor.role,
+    by: null,
+  });
   return successor.userId;
 }
 

@@ -40,8 +40,15 @@ export async function doAddMembers(t: Executor, chat: ChatRow, userIds: string[]
   const fresh = userIds.filter((id) => !existing.has(id));
   if (fresh.length === 0) return [];
   checkMemberLimit(ctx.config, chat.type, chat.memberCount + fresh.length);
-  const added = await insertMembers(t, chat.appId, chat.id, fresh.map((userId) => ({ userId, role })), ctx.by);
+  const added = await insertMembers(
+    t,
+    chat.appId,
+    chat.id,
+    fresh.map((userId) => ({ userId, role })),
+    ctx.by,
+  );
   await addToMemberCount(t, chat.id, added.length);
-  for (const m of added) await recordEvent(t, chatEvents.memberAdded, chat.appId, { chatId: chat.id, userId: m.userId, role: m.role, via: ctx.via, by: ctx.by });
+  for (const m of added)
+    await recordEvent(t, chatEvents.memberAdded, chat.appId, { chatId: chat.id, userId: m.userId, role: m.role, via: ctx.via, by: ctx.by });
   return added;
 }

@@ -16,7 +16,13 @@ export async function updateChatSettings(deps: ChatDeps, caller: AccessClaims, c
     if (!row) throw chatNotFound();
     const settings = toChatSettings(row);
     if (Object.keys(body).length === 0) return settings;
-    await recordEvent(t, chatEvents.settingsChanged, caller.app, { chatId, userId: caller.sub, mutedUntil: settings.mutedUntil, pinned: settings.pinned, archived: settings.archived });
+    await recordEvent(t, chatEvents.settingsChanged, caller.app, {
+      chatId,
+      userId: caller.sub,
+      mutedUntil: settings.mutedUntil,
+      pinned: settings.pinned,
+      archived: settings.archived,
+    });
     return settings;
   });
 }

@@ -19,7 +19,11 @@ export function findActiveBan(t: Executor, chatId: string, userId: string): Prom
 
 /** Which of `userIds` are shut out by an active ban (shadow bans do not shut anyone out). */
 export function bannedAmong(t: Executor, chatId: string, userIds: string[]): Promise<string[]> {
-  return t.map(`SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = ANY($2::uuid[]) AND NOT shadow AND ${ACTIVE}`, [chatId, userIds], (r: { user_id: string }) => r.user_id);
+  return t.map(
+    `SELECT user_id FROM bans WHERE chat_id = $1 AND user_id = ANY($2::uuid[]) AND NOT shadow AND ${ACTIVE}`,
+    [chatId, userIds],
+    (r: { user_id: string }) => r.user_id,
+  );
 }
 
 export interface NewBan {

@@ -29,7 +29,14 @@ export interface ActivityCursor {
 }
 
 /** A page of the user's chats (archived or not), most recent activity first, after `after` when given. */
-export function listChatViews(t: Executor, appId: string, userId: string, archived: boolean, after: ActivityCursor | null, limit: number): Promise<ChatViewRow[]> {
+export function listChatViews(
+  t: Executor,
+  appId: string,
+  userId: string,
+  archived: boolean,
+  after: ActivityCursor | null,
+  limit: number,
+): Promise<ChatViewRow[]> {
   return t.manyOrNone<ChatViewRow>(
     `${VIEW}
      WHERE m.app_id = $<appId> AND m.user_id = $<userId> AND m.archived = $<archived> AND c.deleted_at IS NULL

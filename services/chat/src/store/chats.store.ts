@@ -55,7 +55,11 @@ export function insertDirectChatIfMissing(t: Executor, chat: NewChat): Promise<C
 }
 
 export function findDirectChat(t: Executor, appId: string, low: string, high: string): Promise<ChatRow | null> {
-  return t.oneOrNone<ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.app_id = $1 AND c.type = 'direct' AND c.direct_low = $2 AND c.direct_high = $3`, [appId, low, high]);
+  return t.oneOrNone<ChatRow>(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.app_id = $1 AND c.type = 'direct' AND c.direct_low = $2 AND c.direct_high = $3`, [
+    appId,
+    low,
+    high,
+  ]);
 }
 
 /** Row-locks a chat that is not deleted: every membership change of the chat holds this lock. */

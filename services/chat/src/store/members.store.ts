@@ -54,10 +54,11 @@ export function findSuccessor(t: Executor, chatId: string): Promise<MemberRow | 
 
 /** A page of members in user-id order, after `after` when given. */
 export function listMembers(t: Executor, chatId: string, after: string | null, limit: number): Promise<MemberRow[]> {
-  return t.manyOrNone<MemberRow>(
-    `SELECT ${COLUMNS} FROM members WHERE chat_id = $1 AND ($2::uuid IS NULL OR user_id > $2::uuid) ORDER BY user_id LIMIT $3`,
-    [chatId, after, limit],
-  );
+  return t.manyOrNone<MemberRow>(`SELECT ${COLUMNS} FROM members WHERE chat_id = $1 AND ($2::uuid IS NULL OR user_id > $2::uuid) ORDER BY user_id LIMIT $3`, [
+    chatId,
+    after,
+    limit,
+  ]);
 }
 
 /** Removes every member; returns their ids. */

@@ -37,7 +37,12 @@ async function readableThroughChats(deps: MediaDeps, row: MediaRow, userId: stri
 /** Whether the media is the owner's current profile photo and the user may see that photo. */
 async function readableAsAvatar(deps: MediaDeps, row: MediaRow, userId: string): Promise<boolean> {
   if (row.hiddenAt !== null || (await avatarUserOf(deps.platform.db, row.id)) !== row.ownerId) return false;
-  const { users } = await callRpc(deps.platform.bus, userRpcs.privacy, { appId: row.appId, userIds: [row.ownerId], viewerId: userId }, deps.config.RPC_TIMEOUT_MS);
+  const { users } = await callRpc(
+    deps.platform.bus,
+    userRpcs.privacy,
+    { appId: row.appId, userIds: [row.ownerId], viewerId: userId },
+    deps.config.RPC_TIMEOUT_MS,
+  );
   const owner = users[0];
   return owner !== undefined && !owner.deleted && owner.viewer?.canSeeProfilePhoto === true;
 }

@@ -16,7 +16,10 @@ export async function sweepExpiredUploads(deps: MediaDeps, now = new Date()): Pr
     const removed = await deps.platform.db.tx(async (t) => {
       const rows = await lockExpiredPending(t, cutoff, BATCH);
       await deps.storage.remove(rows.flatMap(objectKeys));
-      await deleteMediaRows(t, rows.map((r) => r.id));
+      await deleteMediaRows(
+        t,
+        rows.map((r) => r.id),
+      );
       return rows.length;
     });
     total += removed;

@@ -57,7 +57,10 @@ export interface Described {
 
 /** Kind and bare type of a (sniffed) MIME type; Opus and AMR audio are voice recordings. */
 export function describe(mime: string): Described {
-  const [essence = '', ...params] = mime.toLowerCase().split(';').map((p) => p.trim());
+  const [essence = '', ...params] = mime
+    .toLowerCase()
+    .split(';')
+    .map((p) => p.trim());
   const voice = essence === 'audio/amr' || essence === 'audio/opus' || params.includes('codecs=opus');
   return { contentType: essence, kind: kindOf(essence, voice) };
 }

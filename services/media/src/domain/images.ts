@@ -24,7 +24,9 @@ export async function analyseImage(deps: MediaDeps, row: MediaRow, contentType: 
   if (!isThumbnailed(contentType) || size > config.THUMBNAIL_MAX_SOURCE_BYTES) return NO_IMAGE_FACTS;
   const input = await storage.read(row.storageKey, 0, size);
   const limitInputPixels = config.IMAGE_MAX_PIXELS;
-  const meta = await sharp(input, { limitInputPixels: false }).metadata().catch(() => undefined);
+  const meta = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch(() => undefined);
   if (!meta?.width || !meta.height) throw new AppError(422, 'validation_failed', 'the image cannot be read');
   if (meta.width * meta.height > limitInputPixels) throw new AppError(413, 'payload_too_large', 'the image has too many pixels');
   const thumbnail = await sharp(input, { limitInputPixels, failOn: 'error' })

@@ -14,7 +14,10 @@ const ACCOUNT_BATCH = 50;
  * and the event is retried whole.
  */
 async function removeMedia(deps: MediaDeps, t: Executor, rows: MediaRow[]): Promise<void> {
-  await deleteMediaRows(t, rows.map((r) => r.id));
+  await deleteMediaRows(
+    t,
+    rows.map((r) => r.id),
+  );
   for (const r of rows.filter((r) => r.status === 'ready')) {
     await recordEvent(t, mediaEvents.deleted, r.appId, { mediaId: r.id, ownerId: r.ownerId, objectRemoved: true });
   }
@@ -32,7 +35,11 @@ export async function doReleaseMessage(deps: MediaDeps, appId: string, messageId
     const rows = await lockMediaRows(t, ids);
     await deleteMessageAttachments(t, appId, messageId);
     const shown = await attachedAmong(t, ids);
-    await removeMedia(deps, t, rows.filter((r) => r.hiddenAt !== null && !shown.has(r.id)));
+    await removeMedia(
+      deps,
+      t,
+      rows.filter((r) => r.hiddenAt !== null && !shown.has(r.id)),
+    );
   });
 }
 
@@ -47,11 +54,21 @@ export async function doRemoveAccountMedia(deps: MediaDeps, appId: string, userI
   for (;;) {
     const handled = await deps.platform.tx(async (t) => {
       const rows = await lockUndeletedMediaOfOwner(t, appId, userId, ACCOUNT_BATCH);
-      const shown = await attachedAmong(t, rows.map((r) => r.id));
+      const shown = await attachedAmong(
+        t,
+        rows.map((r) => r.id),
+      );
       const kept = rows.filter((r) => shown.has(r.id));
-      await hideMedia(t, kept.map((r) => r.id));
+      await hideMedia(
+        t,
+        kept.map((r) => r.id),
+      );
       for (const r of kept) await recordEvent(t, mediaEvents.deleted, r.appId, { mediaId: r.id, ownerId: r.ownerId, objectRemoved: false });
-      await removeMedia(deps, t, rows.filter((r) => !shown.has(r.id)));
+      await removeMedia(
+        deps,
+        t,
+        rows.filter((r) => !shown.has(r.id)),
+      );
       return rows.length;
     });
     if (handled < ACCOUNT_BATCH) return;

@@ -24,7 +24,11 @@ function asText(head: Buffer): string | undefined {
 function sniffText(head: Buffer): string | undefined {
   const text = asText(head);
   if (text === undefined) return undefined;
-  const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 1024).toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 1024)
+    .toLowerCase();
   if (!start.startsWith('<')) return 'text/plain';
   if (/<svg[\s>]/.test(start)) return 'image/svg+xml';
   if (start.startsWith('<?xml') && !/<(!doctype html|html)[\s>]/.test(start)) return 'application/xml';

@@ -23,7 +23,11 @@ export interface IncomingFile {
 
 /** The name a client shows: directories and control characters it put in are dropped. */
 function displayName(fileName: string): string {
-  const name = fileName.replace(/[\u0000-\u001f\u007f]/g, '').split(/[/\\]/).pop() ?? '';
+  const name =
+    fileName
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
   return name.trim().slice(0, 255) || 'file';
 }
 
@@ -34,10 +38,15 @@ export function tooLargeError(maxBytes: number): AppError {
 /** Refuses an upload before any byte is stored: too large (413) or a type not accepted for its purpose (415). */
 export function checkUploadRequest(deps: MediaDeps, declaredType: string, purpose: MediaPurpose, size?: number): void {
   if (size !== undefined && size > deps.config.MEDIA_MAX_BYTES) throw tooLargeError(deps.config.MEDIA_MAX_BYTES);
-  if (!isAllowed(deps.config.MEDIA_ALLOWED_TYPES, declaredType, purpose)) throw new AppError(415, 'unsupported_media_type', `${declaredType} is not accepted for ${purpose}`);
+  if (!isAllowed(deps.config.MEDIA_ALLOWED_TYPES, declaredType, purpose))
+    throw new AppError(415, 'unsupported_media_type', `${declaredType} is not accepted for ${purpose}`);
 }
 
-function newPendingRow(deps: MediaDeps, caller: AccessClaims, fields: { fileName: string; declaredType: string; purpose: MediaPurpose; size: number }): Promise<MediaRow> {
+function newPendingRow(
+  deps: MediaDeps,
+  caller: AccessClaims,
+  fields: { fileName: string; declaredType: string; purpose: MediaPurpose; size: number },
+): Promise<MediaRow> {
   const id = newId();
   return insertPendingMedia(deps.platform.db, {
     id,

@@ -10,7 +10,8 @@ export function mountUploadRoutes(mount: MountRoute, deps: MediaDeps): void {
   mount(mediaRoutes.completeUpload, ({ auth, params }) => doCompleteUpload(deps, auth, params.id));
   mount(
     mediaRoutes.upload,
-    async ({ auth, query, req }) => doDirectUpload(deps, auth, query.purpose ?? 'attachment', await receiveFile(req, mediaRoutes.upload.multipartFile, maxBytes)),
+    async ({ auth, query, req }) =>
+      doDirectUpload(deps, auth, query.purpose ?? 'attachment', await receiveFile(req, mediaRoutes.upload.multipartFile, maxBytes)),
     acceptMultipart(maxBytes),
   );
 }

@@ -30,7 +30,10 @@ function hmac(key: Buffer | string, data: string): Buffer {
 
 /** `20260101T120000Z` */
 function amzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

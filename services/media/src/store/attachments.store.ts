@@ -44,7 +44,10 @@ export function chatsShowing(t: Executor, appId: string, mediaId: string, limit:
 
 /** Media a message of the app shows. */
 export async function mediaOfMessage(t: Executor, appId: string, messageId: string): Promise<string[]> {
-  const rows = await t.manyOrNone<{ mediaId: string }>('SELECT media_id AS "mediaId" FROM attachments WHERE app_id = $1 AND message_id = $2', [appId, messageId]);
+  const rows = await t.manyOrNone<{ mediaId: string }>('SELECT media_id AS "mediaId" FROM attachments WHERE app_id = $1 AND message_id = $2', [
+    appId,
+    messageId,
+  ]);
   return rows.map((r) => r.mediaId);
 }
 

@@ -64,10 +64,11 @@ export function lockMediaRows(t: Executor, ids: string[]): Promise<MediaRow[]> {
 
 /** Up to `limit` of an account's media not yet deleted by it (pending ones too), row-locked in id order. */
 export function lockUndeletedMediaOfOwner(t: Executor, appId: string, ownerId: string, limit: number): Promise<MediaRow[]> {
-  return t.manyOrNone<MediaRow>(
-    `SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND hidden_at IS NULL ORDER BY id LIMIT $3 FOR UPDATE`,
-    [appId, ownerId, limit],
-  );
+  return t.manyOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND hidden_at IS NULL ORDER BY id LIMIT $3 FOR UPDATE`, [
+    appId,
+    ownerId,
+    limit,
+  ]);
 }
 
 /** A media by id alone, for signed download URLs (the signature already names the media). */
@@ -77,7 +78,11 @@ export function findMediaById(t: Executor, id: string): Promise<MediaRow | null>
 
 /** Row-locks the caller's own media for a delete. */
 export function lockOwnMedia(t: Executor, appId: string, ownerId: string, id: string): Promise<MediaRow | null> {
-  return t.oneOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND id = $3 AND hidden_at IS NULL FOR UPDATE`, [appId, ownerId, id]);
+  return t.oneOrNone<MediaRow>(`SELECT ${COLUMNS} FROM media WHERE app_id = $1 AND owner_id = $2 AND id = $3 AND hidden_at IS NULL FOR UPDATE`, [
+    appId,
+    ownerId,
+    id,
+  ]);
 }
 
 /** Ready, not deleted media of one owner among `ids`, row-locked (for attaching them to a message). */

@@ -9,13 +9,24 @@ import { addMembers, applyChatChange, removeChat, removeMember, truncate } from 
  * chat service committed them.
  */
 export function consumeChatEvents(deps: MessageDeps): Promise<RunningConsumer> {
-  const apply = (e: { id: string; appId: string; occurredAt: string }, chatId: string, rest: Omit<Parameters<typeof applyChatChange>[1], 'sourceId' | 'appId' | 'chatId' | 'occurredAt'>) =>
-    applyChatChange(deps, { sourceId: e.id, appId: e.appId, chatId, occurredAt: e.occurredAt, ...rest });
+  const apply = (
+    e: { id: string; appId: string; occurredAt: string },
+    chatId: string,
+    rest: Omit<Parameters<typeof applyChatChange>[1], 'sourceId' | 'appId' | 'chatId' | 'occurredAt'>,
+  ) => applyChatChange(deps, { sourceId: e.id, appId: e.appId, chatId, occurredAt: e.occurredAt, ...rest });
   return consumeEventFamily(deps.platform.bus, {
     durable: 'message-chat-log',
     filter: 'chat.>',
     handlers: [
-      on(chatEvents.chatCreated, (e) => apply(e, e.data.chat.id, { apply: addMembers(e.data.chat.id, e.appId, e.data.members.map((m) => m.userId)) })),
+      on(chatEvents.chatCreated, (e) =>
+        apply(e, e.data.chat.id, {
+          apply: addMembers(
+            e.data.chat.id,
+            e.appId,
+            e.data.members.map((m) => m.userId),
+          ),
+        }),
+      ),
       on(chatEvents.memberAdded, (e) =>
         apply(e, e.data.chatId, {
           apply: addMembers(e.data.chatId, e.appId, [e.data.userId]),
@@ -35,13 +46,20 @@ export function consumeChatEvents(deps: MessageDeps): Promise<RunningConsumer> {
         }),
       ),
       on(chatEvents.memberRoleChanged, (e) =>
-        apply(e, e.data.chatId, { entry: { type: 'member.role_changed', actorId: e.data.by, data: { userId: e.data.userId, role: e.data.role, previousRole: e.data.previousRole } } }),
+        apply(e, e.data.chatId, {
+          entry: { type: 'member.role_changed', actorId: e.data.by, data: { userId: e.data.userId, role: e.data.role, previousRole: e.data.previousRole } },
+        }),
       ),
-      on(chatEvents.chatUpdated, (e) => apply(e, e.data.chat.id, { entry: { type: 'chat.updated', actorId: e.data.by, data: { chat: e.data.chat, changed: e.data.changed } } })),
+      on(chatEvents.chatUpdated, (e) =>
+        apply(e, e.data.chat.id, { entry: { type: 'chat.updated', actorId: e.data.by, data: { chat: e.data.chat, changed: e.data.changed } } }),
+      ),
       on(chatEvents.chatFrozen, (e) => apply(e, e.data.chatId, { entry: { type: 'chat.frozen', actorId: e.data.by, data: {} } })),
       on(chatEvents.chatUnfrozen, (e) => apply(e, e.data.chatId, { entry: { type: 'chat.unfrozen', actorId: e.data.by, data: {} } })),
       on(chatEvents.chatTruncated, (e) =>
-        apply(e, e.data.chatId, { apply: truncate(e.data.chatId, e.data.truncatedAt), entry: { type: 'chat.truncated', actorId: e.data.by, data: { truncatedAt: e.data.truncatedAt } } }),
+        apply(e, e.data.chatId, {
+          apply: truncate(e.data.chatId, e.data.truncatedAt),
+          entry: { type: 'chat.truncated', actorId: e.data.by, data: { truncatedAt: e.data.truncatedAt } },
+        }),
       ),
       on(chatEvents.chatDeleted, (e) => apply(e, e.data.chatId, { apply: removeChat(e.data.chatId) })),
       on(chatEvents.memberBanned, (e) => apply(e, e.data.chatId, {})),

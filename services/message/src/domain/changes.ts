@@ -19,7 +19,8 @@ export async function editMessage(deps: MessageDeps, caller: Caller, messageId: 
   const { message } = await readableMessage(deps, caller, messageId, 'post');
   if (message.deletedAt) throw gone();
   if (message.senderId !== caller.userId) throw new ForbiddenError('only the sender may edit a message');
-  if (!EDITABLE.has(message.type) || message.forwardedFrom) throw new ValidationError([{ path: 'text', message: `a ${message.forwardedFrom ? 'forwarded' : message.type} message has no editable text` }]);
+  if (!EDITABLE.has(message.type) || message.forwardedFrom)
+    throw new ValidationError([{ path: 'text', message: `a ${message.forwardedFrom ? 'forwarded' : message.type} message has no editable text` }]);
   if (Date.now() - message.createdAt.getTime() > deps.config.EDIT_WINDOW_HOURS * 3600_000) {
     throw new AppError(422, 'edit_window_passed', `messages can be edited for ${deps.config.EDIT_WINDOW_HOURS} hours`);
   }
@@ -31,7 +32,12 @@ export async function editMessage(deps: MessageDeps, caller: Caller, messageId: 
     await keepPreviousText(t, current.chatId, current.id, current.text, current.editedAt ?? current.createdAt);
     await updateText(t, current.chatId, current.id, text, now);
     const view = await viewMessage(t, { ...current, text, editedAt: now }, caller.userId);
-    await appendToLog(t, head, [{ type: 'message.edited', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data: { message: view } }], live);
+    await appendToLog(
+      t,
+      head,
+      [{ type: 'message.edited', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data: { message: view } }],
+      live,
+    );
     await recordEvent(t, messageEvents.edited, current.appId, { message: view, visibleTo: current.visibleTo });
     return view;
   });
@@ -54,7 +60,12 @@ export async function deleteMessage(deps: MessageDeps, caller: Caller, messageId
     await tombstone(t, current.chatId, current.id, now);
     await deleteEdits(t, current.chatId, current.id);
     await scrubMessageEvents(t, current.chatId, current.id, { message: toMessage(asTombstone(current, now)) });
-    await appendToLog(t, head, [{ type: 'message.deleted', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data: { messageId: current.id } }], live);
+    await appendToLog(
+      t,
+      head,
+      [{ type: 'message.deleted', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data: { messageId: current.id } }],
+      live,
+    );
     await recordEvent(t, messageEvents.deleted, current.appId, {
       chatId: current.chatId,
       messageId: current.id,
@@ -66,7 +77,19 @@ export async function deleteMessage(deps: MessageDeps, caller: Caller, messageId
 }
 
 function asTombstone(row: MessageRow, at: Date): MessageRow {
-  return { ...row, deletedAt: at, text: null, attachments: [], mentions: [], location: null, contact: null, poll: null, forwardedFrom: null, pinnedAt: null, pinnedBy: null };
+  return {
+    ...row,
+    deletedAt: at,
+    text: null,
+    attachments: [],
+    mentions: [],
+    location: null,
+    contact: null,
+    poll: null,
+    forwardedFrom: null,
+    pinnedAt: null,
+    pinnedBy: null,
+  };
 }
 
 async function hideForCaller(deps: MessageDeps, caller: Caller, message: MessageRow): Promise<void> {
@@ -84,10 +107,17 @@ export async function react(deps: MessageDeps, caller: Caller, messageId: string
   if (auth.frozen) throw new ForbiddenError('the chat is frozen', 'chat_frozen');
   await txThenPublish(deps.platform, async (t, live) => {
     const head = await lockHead(t, message.chatId, message.appId);
-    const changed = add ? await addReaction(t, message.chatId, message.id, emoji, caller.userId) : await removeReaction(t, message.chatId, message.id, emoji, caller.userId);
+    const changed = add
+      ? await addReaction(t, message.chatId, message.id, emoji, caller.userId)
+      : await removeReaction(t, message.chatId, message.id, emoji, caller.userId);
     if (!changed) return;
     const data = { chatId: message.chatId, messageId: message.id, userId: caller.userId, emoji };
-    await appendToLog(t, head, [{ type: add ? 'reaction.added' : 'reaction.removed', actorId: caller.userId, messageId: message.id, visibleTo: message.visibleTo, data }], live);
+    await appendToLog(
+      t,
+      head,
+      [{ type: add ? 'reaction.added' : 'reaction.removed', actorId: caller.userId, messageId: message.id, visibleTo: message.visibleTo, data }],
+      live,
+    );
     await recordEvent(t, add ? messageEvents.reactionAdded : messageEvents.reactionRemoved, message.appId, data);
   });
   return message;
@@ -103,7 +133,12 @@ export async function setPin(deps: MessageDeps, caller: Caller, messageId: strin
     if (!current || current.deletedAt || (current.pinnedAt !== null) === pinned) return;
     await setPinned(t, current.chatId, current.id, pinned ? caller.userId : null, pinned ? new Date() : null);
     const data = { chatId: current.chatId, messageId: current.id, by: caller.userId };
-    await appendToLog(t, head, [{ type: pinned ? 'message.pinned' : 'message.unpinned', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data }], live);
+    await appendToLog(
+      t,
+      head,
+      [{ type: pinned ? 'message.pinned' : 'message.unpinned', actorId: caller.userId, messageId: current.id, visibleTo: current.visibleTo, data }],
+      live,
+    );
     await recordEvent(t, pinned ? messageEvents.pinned : messageEvents.unpinned, current.appId, data);
   });
 }

@@ -27,7 +27,12 @@ export async function applyChatChange(deps: MessageDeps, change: ChatChange): Pr
     await change.apply?.(t, head);
     const entry = change.entry ?? { type: null, actorId: null, data: {} };
     if (entry.type) {
-      await appendToLog(t, head, [{ type: entry.type, actorId: entry.actorId, sourceId: change.sourceId, data: entry.data, createdAt: new Date(change.occurredAt) }], live);
+      await appendToLog(
+        t,
+        head,
+        [{ type: entry.type, actorId: entry.actorId, sourceId: change.sourceId, data: entry.data, createdAt: new Date(change.occurredAt) }],
+        live,
+      );
     }
   });
 }

@@ -14,6 +14,12 @@ export async function getChatHeads(deps: MessageDeps, caller: Caller, chatIds: s
   ]);
   return heads.map((h) => {
     const c = counts.find((x) => x.chatId === h.chatId);
-    return { chatId: h.chatId, lastSeq: h.lastSeq, lastMessage: h.lastMessage && toMessage(h.lastMessage), unreadCount: c?.unreadCount ?? 0, mentionCount: c?.mentionCount ?? 0 };
+    return {
+      chatId: h.chatId,
+      lastSeq: h.lastSeq,
+      lastMessage: h.lastMessage && toMessage(h.lastMessage),
+      unreadCount: c?.unreadCount ?? 0,
+      mentionCount: c?.mentionCount ?? 0,
+    };
   });
 }

@@ -31,7 +31,9 @@ export function logFrame(chatId: string, e: LogEvent): LiveEvent {
 
 /** `logFrame` serialised, around data serialised already: the same text, fields in the same order. */
 function logFrameJson(chatId: string, e: LogEvent, dataJson: JsonText): JsonText {
-  return new JsonText(withJsonField(JSON.stringify({ op: 'event', t: e.type, chatId, seq: e.seq, actorId: e.actorId, createdAt: e.createdAt }), 'd', dataJson.json));
+  return new JsonText(
+    withJsonField(JSON.stringify({ op: 'event', t: e.type, chatId, seq: e.seq, actorId: e.actorId, createdAt: e.createdAt }), 'd', dataJson.json),
+  );
 }
 
 /** Runs `fn` in a transaction and publishes the live frames it queued after commit. */

@@ -19,7 +19,12 @@ export async function requireVisible(deps: MessageDeps, caller: Caller, row: Mes
  * The message when `caller` is a member of its chat allowed `action` and may see it; an
  * unknown id, another app's message, an outsider and a removed member all get the same 404.
  */
-export async function readableMessage(deps: MessageDeps, caller: Caller, messageId: string, action: ChatAction = 'read'): Promise<{ message: MessageRow; auth: ChatAuthorization }> {
+export async function readableMessage(
+  deps: MessageDeps,
+  caller: Caller,
+  messageId: string,
+  action: ChatAction = 'read',
+): Promise<{ message: MessageRow; auth: ChatAuthorization }> {
   const message = await findMessage(deps.platform.db, messageId);
   if (!message || message.appId !== caller.appId) throw notFound();
   const read = await deps.access.authorize(caller.appId, message.chatId, caller.userId, 'read');

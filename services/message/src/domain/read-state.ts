@@ -37,7 +37,12 @@ export async function markChat(deps: MessageDeps, caller: Caller, chatId: string
     else live.toUser(caller.userId, frame);
     if (kind === 'read') {
       const [counts] = await unreadCounts(t, { userId: caller.userId, chatIds: [chatId], countSilent: deps.config.UNREAD_COUNTS_SILENT });
-      live.toUser(caller.userId, { op: 'event', t: 'unread.updated', chatId, d: { chatId, unreadCount: counts?.unreadCount ?? 0, mentionCount: counts?.mentionCount ?? 0 } });
+      live.toUser(caller.userId, {
+        op: 'event',
+        t: 'unread.updated',
+        chatId,
+        d: { chatId, unreadCount: counts?.unreadCount ?? 0, mentionCount: counts?.mentionCount ?? 0 },
+      });
     }
   });
 }
@@ -47,7 +52,8 @@ export async function getReceipts(deps: MessageDeps, caller: Caller, messageId: 
   const { message } = await readableMessage(deps, caller, messageId);
   const markers = (await listMarkers(deps.platform.db, message.chatId, message.seq)).filter((m) => m.userId !== message.senderId);
   const readers = markers.filter((m) => m.readSeq >= message.seq);
-  const visible = readers.length > 0 ? await withReceiptsOn(deps, caller.appId, [...new Set([caller.userId, ...readers.map((r) => r.userId)])]) : new Set<string>();
+  const visible =
+    readers.length > 0 ? await withReceiptsOn(deps, caller.appId, [...new Set([caller.userId, ...readers.map((r) => r.userId)])]) : new Set<string>();
   // Whoever hides their own receipts sees nobody else's either.
   const readBy = visible.has(caller.userId) ? readers.filter((r) => visible.has(r.userId)) : [];
   return {

@@ -28,7 +28,14 @@ export async function getHistory(deps: MessageDeps, caller: Caller, chatId: stri
 
 /** The chat's log after `after`, as the caller may see it, with the chat's head seq. */
 /** A page of the chat's log after `after`; with `maxBytes`, cut short (hasMore) before its JSON outgrows that. */
-export async function getEvents(deps: MessageDeps, caller: Caller, chatId: string, after = 0, limit = DEFAULT_EVENTS_PAGE, maxBytes = Infinity): Promise<EventPage> {
+export async function getEvents(
+  deps: MessageDeps,
+  caller: Caller,
+  chatId: string,
+  after = 0,
+  limit = DEFAULT_EVENTS_PAGE,
+  maxBytes = Infinity,
+): Promise<EventPage> {
   await deps.access.require(caller.appId, chatId, caller.userId, 'read');
   const { db } = deps.platform;
   const head = await findHead(db, chatId);
@@ -52,7 +59,13 @@ export async function getReplies(deps: MessageDeps, caller: Caller, rootId: stri
   const head = await findHead(db, root.chatId);
   const limit = q.limit ?? DEFAULT_PAGE;
   const rows = await selectReplies(db, {
-    chatId: root.chatId, rootId: root.id, viewer: caller.userId, truncatedSeq: head?.truncatedSeq ?? 0, before: q.before ?? null, after: q.after ?? null, limit: limit + 1,
+    chatId: root.chatId,
+    rootId: root.id,
+    viewer: caller.userId,
+    truncatedSeq: head?.truncatedSeq ?? 0,
+    before: q.before ?? null,
+    after: q.after ?? null,
+    limit: limit + 1,
   });
   return { data: await toMessages(db, root.chatId, rows.slice(0, limit), caller.userId), hasMore: rows.length > limit };
 }

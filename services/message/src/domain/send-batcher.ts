@@ -128,7 +128,11 @@ export class SendBatcher {
     this.sendsWritten += batch.length;
     try {
       const live = new LiveOutbox();
-      const outcomes = await writeBatch(this.platform.db, live, batch.map((p) => p.send));
+      const outcomes = await writeBatch(
+        this.platform.db,
+        live,
+        batch.map((p) => p.send),
+      );
       this.platform.outbox.kick();
       live.publish(this.platform);
       batch.forEach((p, i) => {
@@ -162,7 +166,9 @@ async function writeBatch(db: Db, live: LiveOutbox, sends: PreparedSend[]): Prom
   ];
   return twoStepTx(db, reads, ([headRows, storedRows, postRows]) => {
     const stored = new Map((storedRows as MessageRow[]).map((r) => [keyOf(r), toRow(r)]));
-    const lastPosts = new Map(((postRows ?? []) as { chatId: string; userId: string; lastPostAt: Date }[]).map((r) => [postKey(r.chatId, r.userId), r.lastPostAt]));
+    const lastPosts = new Map(
+      ((postRows ?? []) as { chatId: string; userId: string; lastPostAt: Date }[]).map((r) => [postKey(r.chatId, r.userId), r.lastPostAt]),
+    );
     return planBatch(sends, toHeads(headRows!), stored, lastPosts, live);
   });
 }
@@ -210,10 +216,32 @@ function planBatch(sends: PreparedSend[], heads: Map<string, ChatHead>, stored: 
 /** The stored row of a new message, every field written out (no spread): one object shape for every send. */
 function newRow(m: PreparedSend['message'], seq: number, now: Date): MessageRow {
   return {
-    chatId: m.chatId, seq, id: m.id, appId: m.appId, senderId: m.senderId, clientMessageId: m.clientMessageId, type: m.type, text: m.text,
-    attachments: m.attachments, replyToId: m.replyToId, threadRootId: m.threadRootId, quotedMessageId: m.quotedMessageId, mentions: m.mentions,
-    silent: m.silent, forwardedFrom: m.forwardedFrom, location: m.location, contact: m.contact, poll: m.poll, visibleTo: m.visibleTo,
-    replyCount: 0, lastReplyAt: null, pinnedAt: null, pinnedBy: null, editedAt: null, deletedAt: null, createdAt: now,
+    chatId: m.chatId,
+    seq,
+    id: m.id,
+    appId: m.appId,
+    senderId: m.senderId,
+    clientMessageId: m.clientMessageId,
+    type: m.type,
+    text: m.text,
+    attachments: m.attachments,
+    replyToId: m.replyToId,
+    threadRootId: m.threadRootId,
+    quotedMessageId: m.quotedMessageId,
+    mentions: m.mentions,
+    silent: m.silent,
+    forwardedFrom: m.forwardedFrom,
+    location: m.location,
+    contact: m.contact,
+    poll: m.poll,
+    visibleTo: m.visibleTo,
+    replyCount: 0,
+    lastReplyAt: null,
+    pinnedAt: null,
+    pinnedBy: null,
+    editedAt: null,
+    deletedAt: null,
+    createdAt: now,
   };
 }
 
@@ -223,8 +251,16 @@ function freshWrites(live: LiveOutbox, fresh: MessageRow[], views: Map<string, {
   const events: NewLogEvent[] = fresh.map((m) => {
     const { view, json } = views.get(m.id)!;
     return {
-      chatId: m.chatId, seq: m.seq, type: 'message.created', actorId: m.senderId, messageId: m.id, visibleTo: m.visibleTo, sourceId: null,
-      data: { message: view }, dataJson: new JsonText(`{"message":${json}}`), createdAt: now,
+      chatId: m.chatId,
+      seq: m.seq,
+      type: 'message.created',
+      actorId: m.senderId,
+      messageId: m.id,
+      visibleTo: m.visibleTo,
+      sourceId: null,
+      data: { message: view },
+      dataJson: new JsonText(`{"message":${json}}`),
+      createdAt: now,
     };
   });
   for (const e of events) live.logEvent(e.chatId, { seq: e.seq, type: e.type, createdAt, actorId: e.actorId, data: e.data }, e.visibleTo, e.dataJson);

@@ -25,7 +25,12 @@ export async function sendMessage(deps: MessageDeps, caller: Caller, chatId: str
 
 async function checkNotBlocked(deps: MessageDeps, caller: Caller, auth: ChatAuthorization): Promise<void> {
   if (auth.chatType !== 'direct' || !auth.peerId) return;
-  const { pairs } = await callRpc(deps.platform.bus, userRpcs.blockStatus, { appId: caller.appId, pairs: [{ a: caller.userId, b: auth.peerId }] }, deps.config.RPC_TIMEOUT_MS);
+  const { pairs } = await callRpc(
+    deps.platform.bus,
+    userRpcs.blockStatus,
+    { appId: caller.appId, pairs: [{ a: caller.userId, b: auth.peerId }] },
+    deps.config.RPC_TIMEOUT_MS,
+  );
   if (pairs[0]?.blocked) throw new ForbiddenError('messages cannot be sent in this chat', 'blocked');
 }
 
@@ -35,7 +40,15 @@ async function prepareSend(deps: MessageDeps, caller: Caller, chatId: string, au
   const [reply, quote, attachments] = await Promise.all([
     body.replyToId ? sameChatMessage(deps, caller, chatId, body.replyToId, 'replyToId') : null,
     body.quotedMessageId ? sameChatMessage(deps, caller, chatId, body.quotedMessageId, 'quotedMessageId') : null,
-    body.attachments?.length ? claimAttachments(deps, caller, chatId, id, body.attachments.map((a) => a.mediaId)) : [],
+    body.attachments?.length
+      ? claimAttachments(
+          deps,
+          caller,
+          chatId,
+          id,
+          body.attachments.map((a) => a.mediaId),
+        )
+      : [],
     body.mentions?.length ? checkMentions(deps, caller, chatId, body.mentions) : null,
   ]);
   const content = forwarded ? forwardedContent(forwarded) : ownContent(body, attachments);
@@ -67,10 +80,18 @@ async function prepareSend(deps: MessageDeps, caller: Caller, chatId: string, au
 
 type Content = Pick<MessageRow, 'type' | 'text' | 'attachments' | 'location' | 'contact' | 'poll' | 'forwardedFrom'>;
 
-const KIND_TO_TYPE: Record<AttachmentSummary['kind'], MessageType> = { image: 'image', video: 'video', audio: 'audio', voice: 'voice', document: 'file', other: 'file' };
+const KIND_TO_TYPE: Record<AttachmentSummary['kind'], MessageType> = {
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  voice: 'voice',
+  document: 'file',
+  other: 'file',
+};
 
 function ownContent(body: SendMessageBody, attachments: AttachmentSummary[]): Content {
-  const type = body.type ?? (body.poll ? 'poll' : body.location ? 'location' : body.contact ? 'contact' : attachments[0] ? KIND_TO_TYPE[attachments[0].kind] : 'text');
+  const type =
+    body.type ?? (body.poll ? 'poll' : body.location ? 'location' : body.contact ? 'contact' : attachments[0] ? KIND_TO_TYPE[attachments[0].kind] : 'text');
   const needs: Partial<Record<MessageType, boolean>> = {
     text: body.text !== undefined && attachments.length === 0 && !body.poll && !body.location && !body.contact,
     poll: !!body.poll,
@@ -117,14 +138,26 @@ async function forwardSource(deps: MessageDeps, caller: Caller, body: SendMessag
 
 async function sameChatMessage(deps: MessageDeps, caller: Caller, chatId: string, id: string, path: string): Promise<MessageRow> {
   const row = await findMessage(deps.platform.db, id);
-  const visible = row && row.chatId === chatId && !row.deletedAt && (await requireVisible(deps, caller, row).then(() => true, () => false));
+  const visible =
+    row &&
+    row.chatId === chatId &&
+    !row.deletedAt &&
+    (await requireVisible(deps, caller, row).then(
+      () => true,
+      () => false,
+    ));
   if (!visible) throw new ValidationError([{ path, message: 'no such message in this chat' }]);
   return row;
 }
 
 async function claimAttachments(deps: MessageDeps, caller: Caller, chatId: string, messageId: string, mediaIds: string[]): Promise<AttachmentSummary[]> {
   try {
-    const { media } = await callRpc(deps.platform.bus, mediaRpcs.claim, { appId: caller.appId, userId: caller.userId, chatId, messageId, mediaIds }, deps.config.RPC_TIMEOUT_MS);
+    const { media } = await callRpc(
+      deps.platform.bus,
+      mediaRpcs.claim,
+      { appId: caller.appId, userId: caller.userId, chatId, messageId, mediaIds },
+      deps.config.RPC_TIMEOUT_MS,
+    );
     return mediaIds.map((id) => media.find((m) => m.id === id)!).filter(Boolean);
   } catch (err) {
     if (err instanceof AppError && err.code === 'not_found') throw new ForbiddenError('attachments must be your own uploaded media');

@@ -111,8 +111,14 @@ export function insertEventsStatement(events: NewLogEvent[]): Statement {
       `[${events
         .map((e) => {
           const row = JSON.stringify({
-            chat_id: e.chatId, seq: e.seq, type: e.type, actor_id: e.actorId, message_id: e.messageId, visible_to: e.visibleTo,
-            source_id: e.sourceId, created_at: e.createdAt.toISOString(),
+            chat_id: e.chatId,
+            seq: e.seq,
+            type: e.type,
+            actor_id: e.actorId,
+            message_id: e.messageId,
+            visible_to: e.visibleTo,
+            source_id: e.sourceId,
+            created_at: e.createdAt.toISOString(),
           });
           return withJsonField(row, 'data', e.dataJson?.json ?? JSON.stringify(e.data));
         })
@@ -146,8 +152,9 @@ export async function listEventsAfter(
 
 /** Replaces the data of a message's earlier log events (a deleted message's content leaves the log too). */
 export async function scrubMessageEvents(t: Executor, chatId: string, messageId: string, data: Record<string, unknown>): Promise<void> {
-  await t.none(
-    `UPDATE events SET data = $3 WHERE chat_id = $1 AND message_id = $2 AND type IN ('message.created', 'message.edited')`,
-    [chatId, messageId, JSON.stringify(data)],
-  );
+  await t.none(`UPDATE events SET data = $3 WHERE chat_id = $1 AND message_id = $2 AND type IN ('message.created', 'message.edited')`, [
+    chatId,
+    messageId,
+    JSON.stringify(data),
+  ]);
 }

@@ -38,7 +38,10 @@ export async function membersAmong(t: Executor, chatId: string, userIds: string[
  * Moves a marker forward (never back); `read` moves `delivered` along. Returns the new seq, or
  * null when the marker already stood there or beyond.
  */
-export async function advanceMarker(t: Executor, q: { chatId: string; appId: string; userId: string; kind: 'read' | 'delivered'; seq: number; at: Date }): Promise<number | null> {
+export async function advanceMarker(
+  t: Executor,
+  q: { chatId: string; appId: string; userId: string; kind: 'read' | 'delivered'; seq: number; at: Date },
+): Promise<number | null> {
   const set =
     q.kind === 'read'
       ? `read_seq = $<seq>, read_at = $<at>, delivered_seq = GREATEST(members.delivered_seq, $<seq>),

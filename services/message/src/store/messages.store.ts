@@ -104,10 +104,26 @@ export function insertMessagesStatement(rows: NewMessage[]): Statement {
     values: [
       JSON.stringify(
         rows.map((r) => ({
-          chat_id: r.chatId, seq: r.seq, id: r.id, app_id: r.appId, sender_id: r.senderId, client_message_id: r.clientMessageId,
-          type: r.type, text: r.text, attachments: r.attachments, reply_to_id: r.replyToId, thread_root_id: r.threadRootId,
-          quoted_message_id: r.quotedMessageId, mentions: r.mentions, silent: r.silent, forwarded_from: r.forwardedFrom,
-          location: r.location, contact: r.contact, poll: r.poll, visible_to: r.visibleTo, created_at: r.createdAt.toISOString(),
+          chat_id: r.chatId,
+          seq: r.seq,
+          id: r.id,
+          app_id: r.appId,
+          sender_id: r.senderId,
+          client_message_id: r.clientMessageId,
+          type: r.type,
+          text: r.text,
+          attachments: r.attachments,
+          reply_to_id: r.replyToId,
+          thread_root_id: r.threadRootId,
+          quoted_message_id: r.quotedMessageId,
+          mentions: r.mentions,
+          silent: r.silent,
+          forwarded_from: r.forwardedFrom,
+          location: r.location,
+          contact: r.contact,
+          poll: r.poll,
+          visible_to: r.visibleTo,
+          created_at: r.createdAt.toISOString(),
         })),
       ),
     ],
@@ -205,10 +221,11 @@ export async function setPinned(t: Executor, chatId: string, id: string, by: str
 }
 
 export async function hideMessage(t: Executor, chatId: string, userId: string, messageId: string): Promise<boolean> {
-  const row = await t.oneOrNone(
-    'INSERT INTO hidden_messages (chat_id, user_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-    [chatId, userId, messageId],
-  );
+  const row = await t.oneOrNone('INSERT INTO hidden_messages (chat_id, user_id, message_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [
+    chatId,
+    userId,
+    messageId,
+  ]);
   return row !== null;
 }
 

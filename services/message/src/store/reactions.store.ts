@@ -8,16 +8,21 @@ export interface ReactionCount {
 }
 
 export async function addReaction(t: Executor, chatId: string, messageId: string, emoji: string, userId: string): Promise<boolean> {
-  const row = await t.oneOrNone(
-    'INSERT INTO reactions (chat_id, message_id, emoji, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1',
-    [chatId, messageId, emoji, userId],
-  );
+  const row = await t.oneOrNone('INSERT INTO reactions (chat_id, message_id, emoji, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1', [
+    chatId,
+    messageId,
+    emoji,
+    userId,
+  ]);
   return row !== null;
 }
 
 export async function removeReaction(t: Executor, chatId: string, messageId: string, emoji: string, userId: string): Promise<boolean> {
   const row = await t.oneOrNone('DELETE FROM reactions WHERE chat_id = $1 AND message_id = $2 AND emoji = $3 AND user_id = $4 RETURNING 1', [
-    chatId, messageId, emoji, userId,
+    chatId,
+    messageId,
+    emoji,
+    userId,
   ]);
   return row !== null;
 }
@@ -51,13 +56,20 @@ export interface VoteCount {
 export async function replaceVotes(t: Executor, chatId: string, messageId: string, userId: string, optionIds: number[]): Promise<void> {
   await t.none('DELETE FROM poll_votes WHERE chat_id = $1 AND message_id = $2 AND user_id = $3', [chatId, messageId, userId]);
   if (optionIds.length === 0) return;
-  await t.none(
-    'INSERT INTO poll_votes (chat_id, message_id, user_id, option_id) SELECT $1, $2, $3, o FROM unnest($4::int[]) AS o',
-    [chatId, messageId, userId, optionIds],
-  );
+  await t.none('INSERT INTO poll_votes (chat_id, message_id, user_id, option_id) SELECT $1, $2, $3, o FROM unnest($4::int[]) AS o', [
+    chatId,
+    messageId,
+    userId,
+    optionIds,
+  ]);
 }
 
-export async function voteCounts(t: Executor, chatId: string, messageIds: string[], viewer: string): Promise<{ votes: VoteCount[]; voters: Map<string, number> }> {
+export async function voteCounts(
+  t: Executor,
+  chatId: string,
+  messageIds: string[],
+  viewer: string,
+): Promise<{ votes: VoteCount[]; voters: Map<string, number> }> {
   if (messageIds.length === 0) return { votes: [], voters: new Map() };
   const [votes, voters] = await Promise.all([
     t.any<VoteCount>(

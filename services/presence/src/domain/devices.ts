@@ -37,7 +37,11 @@ export async function doHeartbeat(deps: PresenceDeps, devices: (DeviceRef & { ac
     }
   }
   if (failed > 0) {
-    deps.platform.logger.error('heartbeat items failed', { failed, total: devices.length, err: firstError instanceof Error ? firstError.message : String(firstError) });
+    deps.platform.logger.error('heartbeat items failed', {
+      failed,
+      total: devices.length,
+      err: firstError instanceof Error ? firstError.message : String(firstError),
+    });
     throw firstError;
   }
 }

@@ -6,7 +6,13 @@ import { type PresenceAccess, accessOf } from './privacy.js';
 type Published = Awaited<ReturnType<PresenceDeps['live']['published']>>[number];
 
 /** When each offline user was last seen: from Redis while it holds it, else from PostgreSQL. */
-async function lastSeenOf(deps: PresenceDeps, appId: string, ids: string[], live: Published[], wanted: (id: string) => boolean): Promise<(i: number) => Date | undefined> {
+async function lastSeenOf(
+  deps: PresenceDeps,
+  appId: string,
+  ids: string[],
+  live: Published[],
+  wanted: (id: string) => boolean,
+): Promise<(i: number) => Date | undefined> {
   const missing = ids.filter((id, i) => wanted(id) && live[i]!.status === 'offline' && !live[i]!.leftAt);
   const stored = missing.length > 0 ? await listLastSeen(deps.platform.db, appId, missing) : new Map<string, Date>();
   return (i) => live[i]!.leftAt ?? stored.get(ids[i]!);
@@ -26,7 +32,12 @@ function visiblePresence(userId: string, access: PresenceAccess, live: Published
  * them the viewer must get no live updates of: everyone but the known, non-deleted users of the
  * viewer's app with no block either way (the user service answers only for the app asked).
  */
-export async function listPresences(deps: PresenceDeps, appId: string, viewerId: string, userIds: string[]): Promise<{ presences: Presence[]; hidden: string[] }> {
+export async function listPresences(
+  deps: PresenceDeps,
+  appId: string,
+  viewerId: string,
+  userIds: string[],
+): Promise<{ presences: Presence[]; hidden: string[] }> {
   const ids = [...new Set(userIds)];
   const access = await accessOf(deps, appId, viewerId, ids);
   const live = await deps.live.published(ids.map((userId) => ({ appId, userId })));

@@ -16,7 +16,9 @@ const UNKNOWN: PresenceAccess = { known: false, blocked: false, canSeeLastSeen: 
 /** The user service's privacy rule for `viewerId` and each user (one rpc for up to 500 users). */
 export async function accessOf(deps: PresenceDeps, appId: string, viewerId: string, userIds: string[]): Promise<(id: string) => PresenceAccess> {
   const { users } = await callRpc(deps.platform.bus, userRpcs.privacy, { appId, userIds, viewerId }, deps.config.RPC_TIMEOUT_MS);
-  const byId = new Map(users.filter((u) => !u.deleted && u.viewer).map((u) => [u.userId, { known: true, blocked: u.viewer!.blocked, canSeeLastSeen: u.viewer!.canSeeLastSeen }]));
+  const byId = new Map(
+    users.filter((u) => !u.deleted && u.viewer).map((u) => [u.userId, { known: true, blocked: u.viewer!.blocked, canSeeLastSeen: u.viewer!.canSeeLastSeen }]),
+  );
   return (id) => byId.get(id) ?? UNKNOWN;
 }
 

@@ -25,7 +25,9 @@ export function startSweeper(deps: PresenceDeps): BackgroundTask {
   let current: Promise<void> | undefined;
   const sweep = async () => {
     const results = await Promise.allSettled([sweepPresence(deps), expireTyping(deps, deps.config.PRESENCE_SWEEP_BATCH)]);
-    for (const r of results) if (r.status === 'rejected') logger.warn('sweep failed, retrying next interval', { err: r.reason instanceof Error ? r.reason.message : String(r.reason) });
+    for (const r of results)
+      if (r.status === 'rejected')
+        logger.warn('sweep failed, retrying next interval', { err: r.reason instanceof Error ? r.reason.message : String(r.reason) });
   };
   const timer = setInterval(() => {
     if (current) return;

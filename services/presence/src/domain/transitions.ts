@@ -47,5 +47,7 @@ async function announce(deps: PresenceDeps, ref: UserRef, change: Change, lastSe
   const { bus, db, logger } = deps.platform;
   publishLive(bus, liveSubjects.presence(ref.appId, ref.userId), { op: 'event', t: 'presence', d: presenceFrame(ref, change, lastSeenPublic) });
   deps.metrics.transitions.inc({ status: change.status });
-  await recordLastSeen(db, ref.appId, ref.userId, change.at, change.status === 'offline').catch((err: Error) => logger.error('last seen not stored', { err: err.message }));
+  await recordLastSeen(db, ref.appId, ref.userId, change.at, change.status === 'offline').catch((err: Error) =>
+    logger.error('last seen not stored', { err: err.message }),
+  );
 }

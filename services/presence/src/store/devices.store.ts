@@ -38,7 +38,13 @@ export class LivePresence {
   }
 
   private async run(s: Script, ref: UserRef, extraKeys: string[], extraArgs: string[]): Promise<Outcome> {
-    const keys = [this.keys.key('presence', 'dev', ref.appId, ref.userId), this.userKey(ref), this.keys.key('presence', 'due'), this.keys.key('presence', 'online'), ...extraKeys];
+    const keys = [
+      this.keys.key('presence', 'dev', ref.appId, ref.userId),
+      this.userKey(ref),
+      this.keys.key('presence', 'due'),
+      this.keys.key('presence', 'online'),
+      ...extraKeys,
+    ];
     const t = this.timing;
     const args = [`${ref.appId}:${ref.userId}`, t.deviceTtl, t.awayAfter, t.grace, t.retention, ...extraArgs];
     return toOutcome(await runScript<string[]>(this.redis, s, keys, args));
@@ -84,7 +90,11 @@ export class LivePresence {
   /** What was last published of each user (offline when nothing), and since when an offline one is gone. */
   async published(refs: UserRef[]): Promise<{ status: PresenceStatus; customStatus: string | null; leftAt: Date | null }[]> {
     const rows = await Promise.all(refs.map((ref) => this.redis.hmGet(this.userKey(ref), ['ps', 'pc', 'left'])));
-    return rows.map(([ps, pc, left]) => ({ status: (ps ?? 'offline') as PresenceStatus, customStatus: pc ?? null, leftAt: left ? new Date(Number(left)) : null }));
+    return rows.map(([ps, pc, left]) => ({
+      status: (ps ?? 'offline') as PresenceStatus,
+      customStatus: pc ?? null,
+      leftAt: left ? new Date(Number(left)) : null,
+    }));
   }
 
   /** The user's chosen status as Redis holds it, and what others see now. */

@@ -30,7 +30,8 @@ export async function authenticate(node: NodeContext, sock: LiveSocket, token: s
   try {
     claims = await deps.verifier.verify(token);
   } catch (err) {
-    if (err instanceof AppError && err.status === 401) delivery.close(sock, CloseCode.unauthorized, err.code === 'token_expired' ? 'token expired' : 'unauthorized');
+    if (err instanceof AppError && err.status === 401)
+      delivery.close(sock, CloseCode.unauthorized, err.code === 'token_expired' ? 'token expired' : 'unauthorized');
     else delivery.close(sock, CloseCode.tryAgainLater, 'try again later');
     return;
   }
@@ -43,7 +44,13 @@ export async function authenticate(node: NodeContext, sock: LiveSocket, token: s
   try {
     sock.counted = true;
     const ref = { appId: sock.appId, userId: sock.userId, connectionId: sock.connectionId };
-    const admitted = await acquireConnection(deps.redis, deps.keys, ref, deps.config.WS_MAX_CONNECTIONS_PER_USER, connectionTtlMs(deps.config.PRESENCE_HEARTBEAT_MS));
+    const admitted = await acquireConnection(
+      deps.redis,
+      deps.keys,
+      ref,
+      deps.config.WS_MAX_CONNECTIONS_PER_USER,
+      connectionTtlMs(deps.config.PRESENCE_HEARTBEAT_MS),
+    );
     if (!admitted) {
       sock.counted = false;
       delivery.error(sock, undefined, 'rate_limited', `at most ${deps.config.WS_MAX_CONNECTIONS_PER_USER} connections per user`);

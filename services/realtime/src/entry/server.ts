@@ -56,7 +56,13 @@ export class SocketServer {
     const { config } = node.deps;
     this.origins = allowedOrigins(config);
     this.pending = new PendingSockets(config.WS_MAX_UNAUTHENTICATED_PER_IP);
-    this.wss = new WebSocketServer<typeof LiveSocket>({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: REALTIME_FRAME_MAX_BYTES, WebSocket: LiveSocket });
+    this.wss = new WebSocketServer<typeof LiveSocket>({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: REALTIME_FRAME_MAX_BYTES,
+      WebSocket: LiveSocket,
+    });
     this.authHooks = {
       verified: (sock) => this.pending.release(sock),
       ready: (sock) => this.inbound.drainEarly(sock),
@@ -174,7 +180,8 @@ export class SocketServer {
     const silentAfter = config.WS_HEARTBEAT_INTERVAL_MS * 2;
     for (const sock of this.sockets) {
       if (sock.state === SocketState.Closing) continue;
-      if (sock.state === SocketState.AwaitingAuth && now - sock.openedAt > config.WS_AUTH_TIMEOUT_MS) this.node.delivery.close(sock, CloseCode.unauthorized, 'authentication timeout');
+      if (sock.state === SocketState.AwaitingAuth && now - sock.openedAt > config.WS_AUTH_TIMEOUT_MS)
+        this.node.delivery.close(sock, CloseCode.unauthorized, 'authentication timeout');
       else if (sock.expiresAt > 0 && now >= sock.expiresAt) this.node.delivery.close(sock, CloseCode.unauthorized, 'token expired');
       else if (now - sock.lastSeenAt > silentAfter) this.node.delivery.close(sock, CloseCode.heartbeatTimeout, 'heartbeat timeout');
     }

@@ -143,7 +143,10 @@ export class Hub {
    */
   severPresence(appId: string, a: string, b: string): void {
     this.blocks += 1;
-    for (const [viewer, watched] of [[a, b], [b, a]] as const) {
+    for (const [viewer, watched] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const entry = this.users.entries.get(viewer);
       if (!entry || entry.appId !== appId) continue;
       for (const sock of entry.sockets) {

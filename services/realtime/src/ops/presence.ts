@@ -29,10 +29,14 @@ export async function subscribePresence(node: NodeContext, sock: LiveSocket, d: 
   for (const [id, at] of sock.barred ?? []) if (at > asked && !hide.has(id)) late.add(id);
   for (const id of late) hide.add(id);
   node.hub.unwatch(sock, hide);
-  node.hub.watch(sock, d.userIds.filter((id) => !hide.has(id)));
+  node.hub.watch(
+    sock,
+    d.userIds.filter((id) => !hide.has(id)),
+  );
   // The subscriptions are live at the server before the client hears it is subscribed.
   await bus.nc.flush();
-  const presences = late.size === 0 ? answer.presences : answer.presences.map((p) => (late.has(p.userId) ? { userId: p.userId, status: 'offline' as const } : p));
+  const presences =
+    late.size === 0 ? answer.presences : answer.presences.map((p) => (late.has(p.userId) ? { userId: p.userId, status: 'offline' as const } : p));
   return { presences };
 }
 

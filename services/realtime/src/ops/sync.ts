@@ -31,7 +31,12 @@ async function replayChat(node: NodeContext, sock: LiveSocket, chatId: string, c
   (sock.replaying ??= new Map()).set(chatId, held);
   let page: Awaited<ReturnType<typeof callRpc<typeof messageRpcs.eventsSince>>>;
   try {
-    page = await callRpc(deps.bus, messageRpcs.eventsSince, { appId: sock.appId, userId: sock.userId, chatId, after, limit: SYNC_REPLAY_MAX }, deps.config.RPC_TIMEOUT_MS);
+    page = await callRpc(
+      deps.bus,
+      messageRpcs.eventsSince,
+      { appId: sock.appId, userId: sock.userId, chatId, after, limit: SYNC_REPLAY_MAX },
+      deps.config.RPC_TIMEOUT_MS,
+    );
   } catch (err) {
     release(sock, chatId);
     for (const e of held) delivery.logEvent(sock, chatId, e.seq, e.frame);

@@ -39,7 +39,10 @@ export class PresenceReporter {
 
   disconnected(sock: LiveSocket): void {
     const { bus, config } = this.deps;
-    this.track('disconnect', callRpc(bus, presenceRpcs.disconnect, { appId: sock.appId, userId: sock.userId, connectionId: sock.connectionId }, config.RPC_TIMEOUT_MS));
+    this.track(
+      'disconnect',
+      callRpc(bus, presenceRpcs.disconnect, { appId: sock.appId, userId: sock.userId, connectionId: sock.connectionId }, config.RPC_TIMEOUT_MS),
+    );
   }
 
   /** Renews the node's ready sockets, in batches NATS can carry; resets each socket's activity flag. */

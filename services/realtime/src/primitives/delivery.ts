@@ -75,7 +75,14 @@ export class Delivery {
   }
 
   /** `retryAfter`: seconds before the client should try again (with `rate_limited`). */
-  error(sock: LiveSocket, ref: FrameRef | undefined, code: ErrorCode, message: string, errors?: { path: string; message: string }[], retryAfter?: number): void {
+  error(
+    sock: LiveSocket,
+    ref: FrameRef | undefined,
+    code: ErrorCode,
+    message: string,
+    errors?: { path: string; message: string }[],
+    retryAfter?: number,
+  ): void {
     const error = { code, message, ...(errors?.length ? { errors } : {}), ...(retryAfter ? { retryAfter } : {}) };
     this.frame(sock, ref === undefined ? { op: 'error', error } : { op: 'error', ref, error });
   }

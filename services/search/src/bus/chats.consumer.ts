@@ -11,7 +11,15 @@ export function consumeChats(deps: SearchDeps): Promise<RunningConsumer> {
     filter: 'chat.>',
     source: 'chat',
     projections: [
-      project(chatEvents.chatCreated, (t, e) => indexChatCreated(t, e.appId, e.data.chat, e.data.members.map((m) => m.userId), e.occurredAt)),
+      project(chatEvents.chatCreated, (t, e) =>
+        indexChatCreated(
+          t,
+          e.appId,
+          e.data.chat,
+          e.data.members.map((m) => m.userId),
+          e.occurredAt,
+        ),
+      ),
       project(chatEvents.chatUpdated, (t, e) => indexChat(t, e.appId, e.data.chat, e.occurredAt)),
       project(chatEvents.chatDeleted, (t, e) => indexChatDeleted(t, e.appId, e.data.chatId, e.occurredAt)),
       project(chatEvents.chatTruncated, (t, e) => indexTruncated(t, e.appId, e.data.chatId, e.data.truncatedAt)),

@@ -35,7 +35,10 @@ async function applyInOrder(t: Executor, byType: Map<string, Projection>, events
  * order), so indexing keeps up with bursts and costs little per event at any rate; each records
  * how long after the event it became searchable.
  */
-export function consumeIntoIndex(deps: SearchDeps, opts: { durable: string; filter: string; source: string; projections: Projection[] }): Promise<RunningConsumer> {
+export function consumeIntoIndex(
+  deps: SearchDeps,
+  opts: { durable: string; filter: string; source: string; projections: Projection[] },
+): Promise<RunningConsumer> {
   const byType = new Map(opts.projections.map((p) => [p.event.type, p]));
   return consumeEventFamilyBatched(deps.platform.bus, {
     durable: opts.durable,

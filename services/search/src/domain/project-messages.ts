@@ -29,7 +29,8 @@ type Posted = EventEnvelope<{ message: Message; visibleTo: string | null }>;
 
 export async function indexCreated(t: Executor, e: Posted): Promise<void> {
   const { message, visibleTo } = e.data;
-  if (message.deleted) return indexDeleted(t, { appId: e.appId, chatId: message.chatId, messageId: message.id, senderId: message.senderId, at: message.createdAt });
+  if (message.deleted)
+    return indexDeleted(t, { appId: e.appId, chatId: message.chatId, messageId: message.id, senderId: message.senderId, at: message.createdAt });
   await insertMessage(t, toIndexed(e.appId, message, visibleTo));
 }
 
@@ -37,12 +38,16 @@ export async function indexCreated(t: Executor, e: Posted): Promise<void> {
 export async function indexCreatedMany(t: Executor, events: Posted[]): Promise<void> {
   const live = events.filter((e) => !e.data.message.deleted);
   for (const e of events.filter((x) => x.data.message.deleted)) await indexCreated(t, e);
-  await insertMessages(t, live.map((e) => toIndexed(e.appId, e.data.message, e.data.visibleTo)));
+  await insertMessages(
+    t,
+    live.map((e) => toIndexed(e.appId, e.data.message, e.data.visibleTo)),
+  );
 }
 
 export async function indexEdited(t: Executor, e: Posted): Promise<void> {
   const { message, visibleTo } = e.data;
-  if (message.deleted) return indexDeleted(t, { appId: e.appId, chatId: message.chatId, messageId: message.id, senderId: message.senderId, at: message.createdAt });
+  if (message.deleted)
+    return indexDeleted(t, { appId: e.appId, chatId: message.chatId, messageId: message.id, senderId: message.senderId, at: message.createdAt });
   await upsertEditedMessage(t, toIndexed(e.appId, message, visibleTo));
 }
 

@@ -12,7 +12,9 @@ const QUERY_CANCELED = '57014';
 export async function readOnly<T>(deps: SearchDeps, fn: (t: Executor) => Promise<T>): Promise<T> {
   try {
     return await deps.platform.db.tx(async (t) => {
-      await t.none(`SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${deps.config.SEARCH_STATEMENT_TIMEOUT_MS}; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`);
+      await t.none(
+        `SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${deps.config.SEARCH_STATEMENT_TIMEOUT_MS}; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`,
+      );
       return fn(t);
     });
   } catch (err) {

@@ -64,7 +64,15 @@ async function rebuildChat(deps: SearchDeps, appId: string, chatId: string): Pro
     after = page.nextAfter ?? undefined;
   } while (after);
   const now = new Date().toISOString();
-  await db.tx((t) => replaceChatMembers(t, chatId, appId, members.map((m) => m.userId), now));
+  await db.tx((t) =>
+    replaceChatMembers(
+      t,
+      chatId,
+      appId,
+      members.map((m) => m.userId),
+      now,
+    ),
+  );
   // Read the log as the owner (else an admin, else anyone): the reader sees what every member sees.
   const reader = members.find((m) => m.role === 'owner') ?? members.find((m) => m.role === 'admin') ?? members[0];
   if (!reader) return 0;

@@ -36,10 +36,7 @@ const RUN_WORDS_MAX = 1000;
 const WALK_BUDGET_ROWS = 10_000;
 
 /** Phase 1 pages through the ranked window, phase 2 through older matches, newest first. */
-const Cursor = z.union([
-  z.object({ p: z.literal(1), s: z.number().int(), t: Timestamp, id: Uuid }),
-  z.object({ p: z.literal(2), t: Timestamp, id: Uuid }),
-]);
+const Cursor = z.union([z.object({ p: z.literal(1), s: z.number().int(), t: Timestamp, id: Uuid }), z.object({ p: z.literal(2), t: Timestamp, id: Uuid })]);
 type Ranked = { s: number; t: string; id: string };
 
 export interface Page<T> {
@@ -132,7 +129,10 @@ const recentKey = (r: MessageRow) => ({ p: 2, t: r.createdAt, id: r.id });
 async function rankedPage(t: Executor, s: MessageSearch, key: Ranked | undefined, limit: number, window: number, terms: string[]): Promise<Page<MessageHit>> {
   const matches = await newest(t, s, undefined, window);
   const ranked = matches.sort(rankOrder).filter((r) => !key || afterRanked(r, key));
-  const floor = matches.reduce<MessageRow | undefined>((old, r) => (!old || r.createdAt < old.createdAt || (r.createdAt === old.createdAt && r.id < old.id) ? r : old), undefined);
+  const floor = matches.reduce<MessageRow | undefined>(
+    (old, r) => (!old || r.createdAt < old.createdAt || (r.createdAt === old.createdAt && r.id < old.id) ? r : old),
+    undefined,
+  );
   if (ranked.length > limit || matches.length < window || !floor) {
     return pageOf(ranked, limit, terms, (r) => ({ p: 1, s: r.score, t: r.createdAt, id: r.id }));
   }
@@ -165,7 +165,11 @@ async function walkFor(deps: SearchDeps, t: Executor, s: MessageSearch): Promise
  */
 async function runsOf(t: Executor, words: string[]): Promise<(string[] | null)[]> {
   const fragments = words.map((w) => (isRunFragment(w) ? w.toLowerCase() : null));
-  const found = await wordsContaining(t, fragments.filter((f): f is string => f !== null), RUN_WORDS_MAX);
+  const found = await wordsContaining(
+    t,
+    fragments.filter((f): f is string => f !== null),
+    RUN_WORDS_MAX,
+  );
   return fragments.map((f) => (f === null ? null : (found.shift() ?? null)));
 }
 

@@ -43,7 +43,8 @@ export async function searchUsers(deps: SearchDeps, auth: AccessClaims, q: NameS
   );
   const page = rows.slice(0, limit);
   const privacy = page.length
-    ? (await callRpc(deps.platform.bus, userRpcs.privacy, { appId: auth.app, userIds: page.map((r) => r.id), viewerId: auth.sub }, deps.config.RPC_TIMEOUT_MS)).users
+    ? (await callRpc(deps.platform.bus, userRpcs.privacy, { appId: auth.app, userIds: page.map((r) => r.id), viewerId: auth.sub }, deps.config.RPC_TIMEOUT_MS))
+        .users
     : [];
   const byId = new Map(privacy.map((p) => [p.userId, p]));
   const last = page.at(-1);

@@ -38,8 +38,8 @@ export async function replaceChatMembers(t: Executor, chatId: string, appId: str
 
 /** Users the projection knows of (rebuild seeds from them). */
 export async function listKnownUsers(t: Executor, after: string | null, limit: number): Promise<{ userId: string; appId: string }[]> {
-  return t.any(
-    `SELECT user_id AS "userId", app_id AS "appId" FROM users WHERE NOT deleted AND ($1::uuid IS NULL OR user_id > $1) ORDER BY user_id LIMIT $2`,
-    [after, limit],
-  );
+  return t.any(`SELECT user_id AS "userId", app_id AS "appId" FROM users WHERE NOT deleted AND ($1::uuid IS NULL OR user_id > $1) ORDER BY user_id LIMIT $2`, [
+    after,
+    limit,
+  ]);
 }

@@ -49,8 +49,19 @@ export async function insertMessages(t: Executor, ms: IndexedMessage[]): Promise
         ms.map((m) => {
           const p = params(m);
           return {
-            chat_id: p.chatId, id: p.id, app_id: p.appId, seq: p.seq, sender_id: p.senderId, kind: p.kind, body: p.body, files: p.files,
-            has_attachment: p.hasAttachment, mentions: p.mentions, created_at: p.createdAt, edited_at: p.editedAt, visible_to: p.visibleTo,
+            chat_id: p.chatId,
+            id: p.id,
+            app_id: p.appId,
+            seq: p.seq,
+            sender_id: p.senderId,
+            kind: p.kind,
+            body: p.body,
+            files: p.files,
+            has_attachment: p.hasAttachment,
+            mentions: p.mentions,
+            created_at: p.createdAt,
+            edited_at: p.editedAt,
+            visible_to: p.visibleTo,
           };
         }),
       ),

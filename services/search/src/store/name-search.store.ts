@@ -58,7 +58,12 @@ export interface ChatKey {
 }
 
 /** Public chats of the app and the caller's own whose name or description match. */
-export async function findChats(t: Executor, s: { appId: string; userId: string; query: ParsedQuery }, key: ChatKey | undefined, limit: number): Promise<ChatRow[]> {
+export async function findChats(
+  t: Executor,
+  s: { appId: string; userId: string; query: ParsedQuery },
+  key: ChatKey | undefined,
+  limit: number,
+): Promise<ChatRow[]> {
   const match = matchSql(s.query, `(coalesce(c.name, '') || ' ' || coalesce(c.description, ''))`, 'c.tsv', 'q');
   const rows = await t.any(
     `SELECT x.*, (SELECT count(*) FROM members n WHERE n.chat_id = x.id AND n.active)::int AS "memberCount" FROM (

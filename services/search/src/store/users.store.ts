@@ -27,7 +27,10 @@ export async function insertUser(t: Executor, u: UserRow): Promise<void> {
 }
 
 /** Profile changes; a null username keeps the one stored. */
-export async function updateProfile(t: Executor, p: { userId: string; appId: string; username: string | null; displayName: string; at: string }): Promise<void> {
+export async function updateProfile(
+  t: Executor,
+  p: { userId: string; appId: string; username: string | null; displayName: string; at: string },
+): Promise<void> {
   await t.none(
     `INSERT INTO users (user_id, app_id, username, display_name, changed_at)
      VALUES ($<userId>, $<appId>, coalesce($<username>, ''), $<displayName>, $<at>)

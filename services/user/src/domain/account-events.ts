@@ -5,7 +5,15 @@ import { ensureProfile, profileOfAccount } from './profiles.js';
 
 /** Creates the profile of a new account (idempotent: a profile that exists is left alone). */
 export async function doCreateProfile(deps: UserDeps, appId: string, data: EventData<typeof authEvents.userCreated>, occurredAt: string): Promise<void> {
-  const profile = profileOfAccount({ ...data, id: data.userId, appId, emailVerified: false, phoneVerified: false, deleted: false, createdAt: new Date(occurredAt) });
+  const profile = profileOfAccount({
+    ...data,
+    id: data.userId,
+    appId,
+    emailVerified: false,
+    phoneVerified: false,
+    deleted: false,
+    createdAt: new Date(occurredAt),
+  });
   await deps.platform.tx((t) => insertProfileIfMissing(t, profile));
 }
 

@@ -33,7 +33,12 @@ export async function listBlocked(deps: UserDeps, caller: AccessClaims, cursor: 
 
 /** Whether each pair is blocked in either direction, in the order asked. */
 export async function getBlockStatus(deps: UserDeps, appId: string, pairs: { a: string; b: string }[]): Promise<BlockPairStatus[]> {
-  const rows = await blockStatusOfPairs(deps.platform.db, appId, pairs.map((p) => p.a), pairs.map((p) => p.b));
+  const rows = await blockStatusOfPairs(
+    deps.platform.db,
+    appId,
+    pairs.map((p) => p.a),
+    pairs.map((p) => p.b),
+  );
   return rows.map((row) => {
     const { a, b } = pairs[row.i]!;
     return { a, b, blocked: row.aBlockedB || row.bBlockedA, aBlockedB: row.aBlockedB, bBlockedA: row.bBlockedA };

@@ -1,4 +1,13 @@
-import { type AccessClaims, type AccountRecord, DELETED_DISPLAY_NAME, type Profile, type UpdateProfileBody, authRpcs, mediaRpcs, userEvents } from '@chat/contracts';
+import {
+  type AccessClaims,
+  type AccountRecord,
+  DELETED_DISPLAY_NAME,
+  type Profile,
+  type UpdateProfileBody,
+  authRpcs,
+  mediaRpcs,
+  userEvents,
+} from '@chat/contracts';
 import { AppError, type Executor, ForbiddenError, NotFoundError, ValidationError, callRpc, recordEvent } from '@chat/service-kit';
 import type { UserDeps } from '../deps.js';
 import { findProfileView } from '../store/profile-views.store.js';

@@ -39,10 +39,10 @@ export function listBlockViews(t: Executor, appId: string, blockerId: string, af
 }
 
 export function listAllBlocks(t: Executor, appId: string, blockerId: string): Promise<{ userId: string; blockedAt: Date }[]> {
-  return t.manyOrNone(
-    'SELECT blocked_id AS "userId", created_at AS "blockedAt" FROM blocks WHERE app_id = $1 AND blocker_id = $2 ORDER BY blocked_id',
-    [appId, blockerId],
-  );
+  return t.manyOrNone('SELECT blocked_id AS "userId", created_at AS "blockedAt" FROM blocks WHERE app_id = $1 AND blocker_id = $2 ORDER BY blocked_id', [
+    appId,
+    blockerId,
+  ]);
 }
 
 export async function deleteBlocksInvolving(t: Executor, appId: string, userId: string): Promise<void> {

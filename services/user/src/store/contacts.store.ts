@@ -44,10 +44,10 @@ export function listContactViews(t: Executor, appId: string, ownerId: string, af
 }
 
 export function listAllContacts(t: Executor, appId: string, ownerId: string): Promise<{ userId: string; alias: string | null; addedAt: Date }[]> {
-  return t.manyOrNone(
-    'SELECT contact_id AS "userId", alias, created_at AS "addedAt" FROM contacts WHERE app_id = $1 AND owner_id = $2 ORDER BY contact_id',
-    [appId, ownerId],
-  );
+  return t.manyOrNone('SELECT contact_id AS "userId", alias, created_at AS "addedAt" FROM contacts WHERE app_id = $1 AND owner_id = $2 ORDER BY contact_id', [
+    appId,
+    ownerId,
+  ]);
 }
 
 /** Removes the user's contacts and every entry naming the user in someone else's list. */

@@ -45,7 +45,11 @@ export function findProfileView(t: Executor, appId: string, id: string, viewer: 
 
 /** Many profiles in one query (unknown ids are left out). */
 export function listProfileViews(t: Executor, appId: string, ids: string[], viewer: string | null): Promise<ProfileViewRow[]> {
-  return t.manyOrNone<ProfileViewRow>(`SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE p.app_id = $<appId> AND p.id = ANY($<ids>::uuid[])`, { appId, ids, viewer });
+  return t.manyOrNone<ProfileViewRow>(`SELECT ${VIEW_COLUMNS} FROM ${VIEW_FROM} WHERE p.app_id = $<appId> AND p.id = ANY($<ids>::uuid[])`, {
+    appId,
+    ids,
+    viewer,
+  });
 }
 
 export type DiscoveredRow = ProfileViewRow & { phone: string | null; email: string | null };
