@@ -165,7 +165,8 @@ async function idlePhase(seats: User[]) {
   // 10,000 disconnects set off presence transitions and last-seen writes that take a while: the
   // presets after this one measure their own load, not this aftermath.
   await untilQuiet();
-  const perSocketKb = grewBy(oursBefore, oursAfter) / IDLE / 1024;
+  const growth = growthKbPerSocket(oursBefore, oursAfter);
+  const perSocketKb = Object.values(growth).reduce((a, b) => a + b, 0);
   const idle = {
     sockets: IDLE,
     connectSeconds: +connectS.toFixed(1),
@@ -174,6 +175,7 @@ async function idlePhase(seats: User[]) {
     allCoresWithNobody: nobody.allCores,
     coresWithNobody: nobody.cores,
     oursRssPerSocketKb: +perSocketKb.toFixed(1),
+    rssPerSocketKbByProcess: growth,
     nodeRssPerSocketKb: +((after.rss - before.rss) / IDLE / 1024).toFixed(1),
     nodeHeapPerSocketKb: +((after.heap - before.heap) / IDLE / 1024).toFixed(1),
     target: '≤ 0.1 core in all, ≤ 20 KB per socket across our processes',
@@ -181,7 +183,7 @@ async function idlePhase(seats: User[]) {
   };
   log(
     `idle: ${idle.sockets} sockets in ${idle.connectSeconds} s; every process together ${idle.allCores} cores (${idle.allCoresWithNobody} with nobody connected) ${JSON.stringify(idle.cores)}; ` +
-      `ours grew ${idle.oursRssPerSocketKb} KB RSS per socket (the node ${idle.nodeRssPerSocketKb} KB RSS, ${idle.nodeHeapPerSocketKb} KB heap) — target ${idle.target}: ${idle.met ? 'met' : 'NOT met'}`,
+      `ours grew ${idle.oursRssPerSocketKb} KB RSS per socket ${JSON.stringify(growth)} (the node ${idle.nodeRssPerSocketKb} KB RSS, ${idle.nodeHeapPerSocketKb} KB heap) — target ${idle.target}: ${idle.met ? 'met' : 'NOT met'}`,
   );
   return idle;
 }
