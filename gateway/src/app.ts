@@ -1,25 +1,20 @@
 import type { Server } from 'node:http';
 import { type RouteDef, allRoutes, buildAsyncApiDocument, buildOpenApiDocument } from '@chat/contracts';
 import {
+  accessLogOf,
   AppError,
   type BootFn,
-  accessLogOf,
   type Bus,
-  DependencyError,
-  connectBus,
-  connectRedis,
+  connectRedisAndBus,
+  createHttpApp,
   createLogger,
   createRemoteVerifier,
   type Logger,
+  opsPortFor,
   type RedisClient,
   RedisKeys,
   RevocationList,
   type ServiceHandle,
-  createHttpApp,
-  natsCredentials,
-  opsPortFor,
-  redactUrl,
-  redisUrlFor,
 } from '@chat/service-kit';
 import cors from 'cors';
 import type { Express, RequestHandler } from 'express';
@@ -171,19 +166,7 @@ export function createService(deps: GatewayDeps): ServiceHandle {
 export const boot: BootFn = async (env) => {
   const config = loadGatewayConfig(env);
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const redisUrl = redisUrlFor(config);
-  const redis = await connectRedis(redisUrl).catch((err: Error) => {
-    throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
-  });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    service: 'gateway',
-    logger,
-    credentials: natsCredentials('gateway', config),
-  }).catch((err: Error) => {
-    throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
-  });
+  const { redis, bus } = await connectRedisAndBus(config, 'gateway', logger);
   return {
     handle: createService({ config, logger, redis, bus }),
     logger,

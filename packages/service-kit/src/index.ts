@@ -20,6 +20,7 @@ export * from './bus/batch-consumer.js';
 export * from './bus/outbox.js';
 export * from './metrics.js';
 export * from './bus/live.js';
+export * from './bus/watch.js';
 export * from './http/app.js';
 export * from './http/access-log.js';
 export * from './http/routes.js';

@@ -107,6 +107,21 @@ export async function openPlatform(opts: PlatformOptions): Promise<Platform> {
   };
 }
 
+/** Redis and NATS for a process without a database of its own (the gateway, a realtime node). */
+export async function connectRedisAndBus(config: BaseConfig, service: string, logger: Logger): Promise<{ redis: RedisClient; bus: Bus }> {
+  const redisUrl = redisUrlFor(config);
+  const redis = await step(`Redis unreachable at ${redactUrl(redisUrl)}`, () => connectRedis(redisUrl));
+  try {
+    const bus = await step(`NATS unreachable at ${config.NATS_URL}`, () =>
+      connectBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, service, logger, credentials: natsCredentials(service, config) }),
+    );
+    return { redis, bus };
+  } catch (err) {
+    await redis.close().catch(() => {});
+    throw err;
+  }
+}
+
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);

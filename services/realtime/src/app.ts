@@ -1,21 +1,16 @@
 import {
-  type BootFn,
-  DependencyError,
-  RedisKeys,
-  RevocationList,
-  type ServiceHandle,
   accessLogOf,
-  connectBus,
-  connectRedis,
+  type BootFn,
+  clientAddressOf,
+  connectRedisAndBus,
   createHttpApp,
   createLogger,
   createRemoteVerifier,
   createRouteMounter,
-  clientAddressOf,
-  natsCredentials,
   opsPortFor,
-  redactUrl,
-  redisUrlFor,
+  RedisKeys,
+  RevocationList,
+  type ServiceHandle,
 } from '@chat/service-kit';
 import { type RealtimeConfig, loadRealtimeConfig } from './config.js';
 import type { RealtimeDeps } from './deps.js';
@@ -62,19 +57,7 @@ export function createService(connections: RealtimeConnections, config: Realtime
 export const boot: BootFn = async (env) => {
   const config = loadRealtimeConfig(env);
   const logger = createLogger(SERVICE, config.LOG_LEVEL);
-  const redisUrl = redisUrlFor(config);
-  const redis = await connectRedis(redisUrl).catch((err: Error) => {
-    throw new DependencyError(`Redis unreachable at ${redactUrl(redisUrl)}: ${err.message}`);
-  });
-  const bus = await connectBus({
-    url: config.NATS_URL,
-    prefix: config.NATS_PREFIX,
-    service: SERVICE,
-    logger,
-    credentials: natsCredentials(SERVICE, config),
-  }).catch((err: Error) => {
-    throw new DependencyError(`NATS unreachable at ${config.NATS_URL}: ${err.message}`);
-  });
+  const { redis, bus } = await connectRedisAndBus(config, SERVICE, logger);
   return {
     handle: createService({ logger, bus, redis }, config),
     logger,
