@@ -25,7 +25,11 @@ function connectAs(service: string): Promise<NatsConnection> {
 /** Subscribes and resolves with the server's refusal, or 'allowed' once a round trip passed without one. */
 async function trySubscribe(nc: NatsConnection, subject: string): Promise<string> {
   let refusal: string | undefined;
-  nc.subscribe(subject, { callback: (err) => (refusal ??= err?.message) });
+  nc.subscribe(subject, {
+    callback: (err) => {
+      refusal ??= err?.message;
+    },
+  });
   await nc.flush();
   await nc.flush();
   return refusal ?? 'allowed';

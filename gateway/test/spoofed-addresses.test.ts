@@ -15,7 +15,7 @@ const register = (headers: Record<string, string>) =>
 
 describe('client addresses the caller claims', () => {
   it('when each request claims another address (X-Forwarded-For, Forwarded, X-Real-IP, True-Client-IP), then the limit still counts the real peer', async () => {
-    const claims = [
+    const claims: Record<string, string>[] = [
       { 'x-forwarded-for': '203.0.113.1' },
       { forwarded: 'for=203.0.113.2;proto=https' },
       { 'x-real-ip': '203.0.113.3' },
