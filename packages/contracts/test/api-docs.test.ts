@@ -92,9 +92,10 @@ describe('AsyncAPI document', () => {
     const doc = buildAsyncApiDocument();
     expect(doc.channels.ws.address).toBe('/ws');
     const ops = Object.values(doc.operations) as { action: string; messages: { $ref: string }[] }[];
+    const messages: Record<string, unknown> = doc.components.messages;
     for (const op of Object.keys(clientOps)) {
       const key = op.replace(/\.(\w)/g, (_m, c: string) => c.toUpperCase());
-      const message = doc.components.messages[key] as { name: string; payload: { properties: { op: { const: string } } } };
+      const message = messages[key] as { name: string; payload: { properties: { op: { const: string } } } };
       expect(message.name).toBe(op);
       expect(message.payload.properties.op.const).toBe(op);
       expect(
