@@ -164,7 +164,11 @@ describe('rpc and event consumers', () => {
       }),
     ];
     const seen: number[] = [];
-    const spy = p.bus.nc.subscribe(`${p.bus.prefix}${batchSubject(echo)}`, { callback: (_e, m) => seen.push((m.json() as unknown[]).length) });
+    const spy = p.bus.nc.subscribe(`${p.bus.prefix}${batchSubject(echo)}`, {
+      callback: (_e, m) => {
+        seen.push((m.json() as unknown[]).length);
+      },
+    });
     await p.bus.nc.flush();
     try {
       const batcher = new RpcBatcher(p.bus, echo, 2000);
