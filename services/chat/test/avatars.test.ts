@@ -23,7 +23,7 @@ async function uploaded(owner: Caller, bytes = TINY_PNG, contentType = 'image/pn
     body: form,
     headers: { authorization: `Bearer ${owner.accessToken}` },
   });
-  const body = await res.json();
+  const body = (await res.json()) as { id: string };
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body.id;
 }
