@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestUser, registerUser } from '@chat/testkit';
+import { type TestUser, newUsers } from '@chat/testkit';
 import { PDF, png } from './fixtures.js';
 import { type EventRecorder, expectProblem, fetchUrl, getMedia, recordMediaEvents, startUpload, uploadDirect } from './helpers.js';
 import { ROOMY_LIMITS, claimAvatar, newAppUser, setPrivacy } from './social.js';
@@ -31,7 +31,7 @@ async function profilePhoto(owner: TestUser): Promise<string> {
   return mediaId;
 }
 
-const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(stack.api)));
+const users = <N extends number>(n: N) => newUsers(stack, n);
 
 describe('rpc.media.claim-avatar', () => {
   it('when the user claims their own ready image, then its summary; an attachment image is accepted too', async () => {

@@ -90,7 +90,7 @@ describe('fuzzing the media routes', () => {
         ),
         query,
         async (id, q) => {
-          const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString();
+          const search = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString();
           const res = await stack.api.get(`/api/v1/media/${encodeURIComponent(id)}/content?${search}`);
           expectHandled(res, `${id} ${search}`);
           expect(res.status, `${id} ${search}`).not.toBe(200);

@@ -54,7 +54,7 @@ export async function asApiResponse(res: Response): Promise<ApiResponse> {
 export async function postMedia(
   stack: Stack,
   user: TestUser,
-  body: BodyInit,
+  body: NonNullable<RequestInit['body']>,
   opts: { query?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse> {
   const init: RequestInit & { duplex?: 'half' } = { method: 'POST', body, headers: { authorization: `Bearer ${user.accessToken}`, ...opts.headers } };
