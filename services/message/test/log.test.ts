@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 const appOf = async (chatId: string): Promise<string> => (await database(stack).one('SELECT app_id FROM chat.chats WHERE id = $1', [chatId])).app_id;
-const seqsOf = (page: { data: { seq: number }[] }) => page.data.map((e) => e.seq);
+const seqsOf = (page: Record<string, any>): number[] => page.data.map((e: { seq: number }) => e.seq);
 
 describe('the chat event log', () => {
   it('when 30 members send at the same moment, then 30 distinct consecutive seqs, no gap, no duplicate', async () => {
