@@ -1,6 +1,6 @@
-import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { type JsonWebKey, createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Stack } from '@chat/testkit';
-import jwt from 'jsonwebtoken';
+import jwt, { type JwtHeader } from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, newUser } from './helpers.js';
 import { startRealtimeStack, wsUrl } from './stack.js';
@@ -29,6 +29,8 @@ async function forgeries(accessToken: string): Promise<Record<string, string>> {
   const jwks = (await stack.api.get('/.well-known/jwks.json')).body.keys[0];
   const publicPem = createPublicKey({ key: jwks, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
   const hsUnsigned = `${b64url({ alg: 'HS256', typ: 'JWT', kid })}.${payload}`;
+  // `jwk` is a registered header (RFC 7515) the signing library does not type.
+  const embeddedJwk: JwtHeader & { jwk: JsonWebKey } = { alg: 'ES256', kid, jwk: publicKey.export({ format: 'jwk' }) };
   const zeros = Buffer.alloc(Buffer.from(signature!, 'base64url').length).toString('base64url');
   return {
     'alg none': `${b64url({ alg: 'none', typ: 'JWT', kid })}.${payload}.`,
@@ -36,7 +38,7 @@ async function forgeries(accessToken: string): Promise<Record<string, string>> {
     'HS256 with the public key as secret': `${hsUnsigned}.${createHmac('sha256', publicPem).update(hsUnsigned).digest('base64url')}`,
     'a foreign key under the real kid': jwt.sign(claims, privateKey, { algorithm: 'ES256', keyid: kid }),
     'a foreign key under an unknown kid': jwt.sign(claims, privateKey, { algorithm: 'ES256', keyid: 'unknown' }),
-    'an embedded jwk': jwt.sign(claims, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', kid, jwk: publicKey.export({ format: 'jwk' }) } }),
+    'an embedded jwk': jwt.sign(claims, privateKey, { algorithm: 'ES256', header: embeddedJwk }),
     'a tampered payload': `${header}.${b64url({ ...claims, sub: other.id })}.${signature}`,
     'no signature': `${header}.${payload}`,
     'a zero signature': `${header}.${payload}.${zeros}`,

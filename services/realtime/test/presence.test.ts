@@ -178,8 +178,9 @@ describe('presence', () => {
       const ids = new Set(sockets.map((s) => s.frames.find((f) => f.op === 'ready')!.d.connectionId as string));
       const calls: { at: number; ids: string[] }[] = [];
       const spy = nats.nc.subscribe(`${stack.env.NATS_PREFIX}rpc.presence.heartbeat`, {
-        callback: (_e, m) =>
-          calls.push({ at: Date.now(), ids: (m.json() as { connections: { connectionId: string }[] }).connections.map((c) => c.connectionId) }),
+        callback: (_e, m) => {
+          calls.push({ at: Date.now(), ids: (m.json() as { connections: { connectionId: string }[] }).connections.map((c) => c.connectionId) });
+        },
       });
       await new Promise((r) => setTimeout(r, heartbeatMs * 2));
       spy.unsubscribe();
