@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type ApiResponse, type Caller, type Stack, as, expectInvalid, newAppUser as newAppUserOf, newGroup, newUsers, waitFor } from '@chat/testkit';
+import {
+  type ApiResponse,
+  type Caller,
+  type Stack,
+  type TestUser,
+  as,
+  expectInvalid,
+  newAppUser as newAppUserOf,
+  newGroup,
+  newUsers,
+  waitFor,
+} from '@chat/testkit';
 import { expect } from 'vitest';
 import { ADMIN_KEY } from './stack.js';
 

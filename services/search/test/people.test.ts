@@ -95,6 +95,7 @@ describe('chat search', () => {
     const ids = async (who: TestUser | { accessToken: string; id: string }, q: string) =>
       (await search(stack, who, '/search/chats', { q })).body.data.map((c: { id: string }) => c.id);
     await waitFor(async () => ((await ids(owner, tag)).length === 2 ? true : undefined), 8000, 'both chats indexed');
+    expect((await ids(owner, tag)).sort()).toEqual([pub.id, priv.id].sort());
     expect(await ids(viewer, tag)).toEqual([pub.id]);
     const res = await search(stack, viewer, '/search/chats', { q: `${tag} meetups` });
     expect(res.body.data[0]).toMatchObject({ id: pub.id, type: 'group', isPublic: true, isMember: false, memberCount: 1 });
