@@ -48,7 +48,7 @@ export async function uploadMedia(
     body: form,
     headers: { authorization: `Bearer ${owner.accessToken}` },
   });
-  const body = await res.json();
+  const body = (await res.json()) as Record<string, any>;
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body;
 }
