@@ -134,9 +134,14 @@ async function untilQuiet(): Promise<void> {
 
 /** RSS of each process of ours, in bytes. */
 const oursRss = () => new Map(Object.values(stack.pids).map((pid) => [pid, rssBytes(pid)]));
-/** What the processes grew by; one that shrank (a collection after the users were made) offsets nothing. */
-const grewBy = (before: Map<number, number>, after: Map<number, number>) =>
-  [...after].reduce((sum, [pid, rss]) => sum + Math.max(0, rss - (before.get(pid) ?? rss)), 0);
+/** What each process grew by per idle socket, in KB, by name; one that shrank (a collection after the users were made) offsets nothing. */
+const growthKbPerSocket = (before: Map<number, number>, after: Map<number, number>): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(stack.pids).map(([name, pid]) => {
+      const rss = after.get(pid) ?? 0;
+      return [name, +(Math.max(0, rss - (before.get(pid) ?? rss)) / IDLE / 1024).toFixed(2)];
+    }),
+  );
 
 async function idlePhase(seats: User[]) {
   const pid = stack.pids.realtime;
