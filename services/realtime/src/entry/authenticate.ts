@@ -1,4 +1,4 @@
-import { CloseCode } from '@chat/contracts';
+import { type AccessClaims, CloseCode } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { WebSocket } from 'ws';
 import type { NodeContext } from '../context.js';
@@ -26,7 +26,7 @@ export interface AuthHooks {
 export async function authenticate(node: NodeContext, sock: LiveSocket, token: string, hooks: AuthHooks): Promise<void> {
   const { deps, delivery, hub } = node;
   sock.state = SocketState.Authenticating;
-  let claims;
+  let claims: AccessClaims;
   try {
     claims = await deps.verifier.verify(token);
   } catch (err) {

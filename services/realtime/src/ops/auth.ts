@@ -1,4 +1,4 @@
-import type { ClientOp } from '@chat/contracts';
+import type { AccessClaims, ClientOp } from '@chat/contracts';
 import { AppError, ForbiddenError, UnauthorizedError } from '@chat/service-kit';
 import type { NodeContext } from '../context.js';
 import type { LiveSocket } from '../primitives/live-socket.js';
@@ -10,7 +10,7 @@ import { expiryOf } from '../primitives/token-expiry.js';
  * new token's expiry. A refused token changes nothing: the socket keeps its current deadline.
  */
 export async function renewToken(node: NodeContext, sock: LiveSocket, d: ClientOp<'auth'>['d']) {
-  let claims;
+  let claims: AccessClaims;
   try {
     claims = await node.deps.verifier.verify(d.token);
   } catch (err) {
