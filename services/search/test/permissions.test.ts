@@ -78,6 +78,9 @@ describe('who finds a message', () => {
     const shadowed = await send(stack, member, chatId, `${tag} shadowed`);
     await waitForHits(stack, member, { q: tag }, [visible.id, shadowed.id]);
     await waitForHits(stack, owner, { q: tag }, [visible.id]);
+    // The new member's membership reaches the index by its own consumer: wait for it, then the
+    // shadow-banned message must still be missing.
+    await waitForHits(stack, other, { q: tag }, [visible.id]);
     expect(await foundIds(stack, other, { q: tag })).toEqual([visible.id]);
   });
 });
