@@ -95,15 +95,8 @@ redis_tools_password=$(secret "$dir/redis/tools.password")
   echo "user tools on >$redis_tools_password ~* &* +@all"
 } >"$dir/redis.acl"
 
-up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_up() {
-  for _ in $(seq 1 60); do
-    if up "$2"; then echo "$1 is up on 127.0.0.1:$2"; return 0; fi
-    sleep 0.5
-  done
-  echo "$1 did not come up on 127.0.0.1:$2" >&2
-  return 1
-}
+# shellcheck source=infra/ports.sh
+source "$(dirname "$0")/ports.sh"
 
 # A project server of another checkout on the same port has other credentials: replace it.
 if up "$nats_port" && ! pgrep -f "nats-server -c $dir/nats.conf" >/dev/null; then
