@@ -82,7 +82,8 @@ export const redisOutage: Drill = {
         },
         recover: async () => {
           await redis.start();
-          rebuilt = onlineAgainAfter(stack, watcher, watched.id, Date.now(), 30_000);
+          // One presence heartbeat interval (30 s by default) brings the device back; 45 s leaves slack.
+          rebuilt = onlineAgainAfter(stack, watcher, watched.id, Date.now(), 45_000);
         },
         afterMs: 5000,
       });
