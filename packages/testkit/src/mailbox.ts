@@ -1,5 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readOutbox } from './outbox-files.js';
 import { waitFor } from './wait.js';
 
 export interface ReceivedMail {
@@ -11,14 +10,11 @@ export interface ReceivedMail {
 }
 
 async function readAll(dir: string): Promise<ReceivedMail[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-  return Promise.all(
-    files.map(async (f) => {
-      const m = JSON.parse(await readFile(join(dir, f), 'utf8'));
-      const text = String(m.text ?? '');
-      return { to: (m.to ?? []).map((a: { address: string }) => a.address), subject: m.subject, text, token: /token: (\S+)/.exec(text)?.[1] };
-    }),
-  );
+  return (await readOutbox(dir)).map((m) => {
+    const text = String(m.text ?? '');
+    const to = ((m.to ?? []) as { address: string }[]).map((a) => a.address);
+    return { to, subject: String(m.subject), text, token: /token: (\S+)/.exec(text)?.[1] };
+  });
 }
 
 /** Every mail delivered to `address` so far, oldest first. */

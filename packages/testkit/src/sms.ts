@@ -1,5 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readOutbox } from './outbox-files.js';
 import { waitFor } from './wait.js';
 
 export interface ReceivedSms {
@@ -10,14 +9,10 @@ export interface ReceivedSms {
 }
 
 async function readAll(dir: string): Promise<ReceivedSms[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-  return Promise.all(
-    files.map(async (f) => {
-      const m = JSON.parse(await readFile(join(dir, f), 'utf8'));
-      const text = String(m.text ?? '');
-      return { to: String(m.to), text, code: /\b(\d{6})\b/.exec(text)?.[1] };
-    }),
-  );
+  return (await readOutbox(dir)).map((m) => {
+    const text = String(m.text ?? '');
+    return { to: String(m.to), text, code: /\b(\d{6})\b/.exec(text)?.[1] };
+  });
 }
 
 /** Every text sent to `phone` so far through the development SMS outbox, oldest first. */
