@@ -37,4 +37,19 @@ describe('config', () => {
     expect(attempt).toThrow(/PORT[\s\S]*SECRET_A[\s\S]*SECRET_B/);
     expect(() => parseConfig(BaseConfig, { NODE_ENV: 'development', PORT: '1' }, { SECRET_A: requiredInProduction })).not.toThrow();
   });
+
+  it('when in production, then NATS credentials and a Redis URL with credentials are required; given, they pass', () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        parseConfig(BaseConfig, { NODE_ENV: 'production', PORT: '1', ...env });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const bare = message({});
+    for (const key of ['NATS_USER', 'NATS_PASSWORD', 'REDIS_URL']) expect(bare).toContain(key);
+    expect(message({ NATS_USER: 'chat', NATS_PASSWORD: 'pw', REDIS_URL: 'redis://redis:6379' })).toMatch(/REDIS_URL: must carry credentials/);
+    expect(message({ NATS_USER: 'chat', NATS_PASSWORD: 'pw', REDIS_URL: 'redis://chat:secret@redis:6379' })).toBe('');
+  });
 });
